@@ -2,5 +2,6 @@ namespace Palisade.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args) => args.Length;
+    public static int Main(string[] args) =>
+        CliApp.Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
 }

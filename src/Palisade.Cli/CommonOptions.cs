@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Palisade.Model;
+
+namespace Palisade.Cli;
+
+/// <summary>Options that several commands share, declared once so they read the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public static Option<string[]> Files() => new("--file", "-f")
+    {
+        Description = "A manifest file or a directory (searched recursively for *.yaml, *.yml, *.json). Repeatable. Multi-document YAML and 'kind: List' are read.",
+        Required = true,
+        HelpName = "PATH",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public static Option<string> Output(params string[] formats) => new Option<string>("--output", "-o")
+    {
+        Description = $"Output format: {string.Join(", ", formats)}.",
+        DefaultValueFactory = _ => formats[0],
+        HelpName = "FORMAT",
+    }.AcceptOnlyFromAmong(formats);
+
+    public static Option<string[]> Ports() => new("--port", "-p")
+    {
+        Description = "A port to judge, as PORT or PORT/PROTOCOL (TCP, UDP, SCTP), e.g. 80/TCP. Repeatable.",
+        HelpName = "PORT/PROTO",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<bool> Verbose() => new("--verbose", "-v")
+    {
+        Description = "Also list warnings' details and the objects that were skipped.",
+    };
+
+    public static OutputFormat ParseFormat(string text) => text switch
+    {
+        "json" => OutputFormat.Json,
+        "matrix" => OutputFormat.Matrix,
+        _ => OutputFormat.Table,
+    };
+
+    public static List<PortSpec> ParsePorts(IEnumerable<string>? texts)
+    {
+        var result = new List<PortSpec>();
+        foreach (var text in texts ?? [])
+        {
+            foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!PortSpec.TryParse(item, out var spec, out var error))
+                {
+                    throw new UsageException($"--port {error}");
+                }
+
+                result.Add(spec);
+            }
+        }
+
+        return result;
+    }
+}

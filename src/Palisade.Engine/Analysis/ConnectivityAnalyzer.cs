@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using Palisade.Engine.Evaluation;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+
+namespace Palisade.Engine.Analysis;
+
+/// <summary>Computes all-pairs connectivity between workloads, on given ports or on the ports destinations declare.</summary>
+public static class ConnectivityAnalyzer
+{
+    /// <param name="ports">Ports to judge every pair on; null or empty: each destination's declared container ports.</param>
+    public static ConnectivityReport Analyze(ClusterSnapshot cluster, PolicyModel policies, IReadOnlyList<PortSpec>? ports = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var evaluator = new PolicyEvaluator(cluster, policies);
+        var workloads = cluster.Workloads;
+        var connections = ImmutableArray.CreateBuilder<Connection>();
+        var asked = ports is { Count: > 0 } ? ports.Distinct().ToImmutableArray() : [];
+        foreach (var from in workloads)
+        {
+            foreach (var to in workloads)
+            {
+                if (ReferenceEquals(from, to))
+                {
+                    continue;
+                }
+
+                var targetPorts = asked.IsEmpty ? DeclaredPorts(to) : asked;
+                foreach (var port in targetPorts)
+                {
+                    var flow = new Flow(FlowEnd.Of(from), FlowEnd.Of(to), port.Protocol, port.Port);
+                    connections.Add(new Connection(from, to, port, evaluator.Evaluate(flow)));
+                }
+            }
+        }
+
+        var allPorts = asked.IsEmpty ? workloads.SelectMany(w => DeclaredPorts(w)).Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number).ToImmutableArray() : asked;
+        return new ConnectivityReport(workloads, allPorts, connections.ToImmutable());
+    }
+
+    /// <summary>The distinct port/protocol pairs a workload's containers declare, in port order.</summary>
+    public static ImmutableArray<PortSpec> DeclaredPorts(Workload workload) =>
+        [.. workload.Ports.Select(p => new PortSpec(p.Port, p.Protocol)).Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number)];
+}

@@ -1,0 +1,9 @@
+using Palisade.Model;
+
+namespace Palisade.Engine.Evaluation;
+
+/// <summary>A connection attempt to judge: from a source to a destination port over a protocol.</summary>
+public sealed record Flow(FlowEnd Source, FlowEnd Destination, Protocol Protocol, int Port)
+{
+    public override string ToString() => $"{Source} -> {Destination} {new PortSpec(Port, Protocol)}";
+}

@@ -1,0 +1,312 @@
+using System.Collections.Immutable;
+using System.Net;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+
+namespace Palisade.Engine.Evaluation;
+
+/// <summary>
+/// Judges flows against the policy model: for each direction, tiers in order, policies in order, rules in order; the
+/// first Allow or Deny decides, Pass skips to the next tier, Log goes on; a tier whose policies applied but decided
+/// nothing ends in its end action; past the last tier the flow is allowed.
+/// </summary>
+public sealed class PolicyEvaluator
+{
+    private readonly ClusterSnapshot cluster;
+    private readonly PolicyModel model;
+
+    public PolicyEvaluator(ClusterSnapshot cluster, PolicyModel model)
+    {
+        this.cluster = cluster;
+        this.model = model;
+    }
+
+    public FlowVerdict Evaluate(Flow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        return new FlowVerdict(flow, EvaluateDirection(flow, Direction.Egress), EvaluateDirection(flow, Direction.Ingress));
+    }
+
+    /// <summary>Evaluates one direction: egress at the flow's source, ingress at its destination.</summary>
+    public DirectionVerdict EvaluateDirection(Flow flow, Direction direction)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        var local = direction == Direction.Egress ? flow.Source : flow.Destination;
+        if (local.Workload is not { } workload)
+        {
+            return new DirectionVerdict(direction, true, VerdictReason.NotAWorkload);
+        }
+
+        if (workload.HostNetwork)
+        {
+            return new DirectionVerdict(direction, true, VerdictReason.HostNetwork);
+        }
+
+        var steps = ImmutableArray.CreateBuilder<EvaluationStep>();
+        var anyApplied = false;
+        foreach (var tier in model.Tiers)
+        {
+            var applied = false;
+            var passed = false;
+            foreach (var policy in tier.Policies)
+            {
+                if (policy.Staged || !policy.Governs(direction) || !AppliesTo(policy, workload))
+                {
+                    continue;
+                }
+
+                applied = true;
+                steps.Add(new EvaluationStep(StepKind.PolicyApplies, tier, policy, null));
+                foreach (var rule in policy.Rules(direction))
+                {
+                    if (!Matches(rule, flow))
+                    {
+                        continue;
+                    }
+
+                    switch (rule.Action)
+                    {
+                        case RuleAction.Log:
+                            steps.Add(new EvaluationStep(StepKind.Logged, tier, policy, rule));
+                            continue;
+                        case RuleAction.Pass:
+                            steps.Add(new EvaluationStep(StepKind.Passed, tier, policy, rule));
+                            passed = true;
+                            break;
+                        default:
+                            steps.Add(new EvaluationStep(StepKind.Decided, tier, policy, rule));
+                            var allowed = rule.Action == RuleAction.Allow;
+                            return new DirectionVerdict(direction, allowed, allowed ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied)
+                            {
+                                Rule = rule,
+                                Policy = policy,
+                                Tier = tier,
+                                Steps = steps.ToImmutable(),
+                            };
+                    }
+
+                    break;
+                }
+
+                if (passed)
+                {
+                    break;
+                }
+            }
+
+            anyApplied |= applied;
+            if (!applied || passed)
+            {
+                continue;
+            }
+
+            if (tier.EndAction == RuleAction.Deny)
+            {
+                steps.Add(new EvaluationStep(StepKind.Decided, tier, null, null));
+                return new DirectionVerdict(direction, false, VerdictReason.TierEndDenied) { Tier = tier, Steps = steps.ToImmutable() };
+            }
+
+            steps.Add(new EvaluationStep(StepKind.TierPassed, tier, null, null));
+        }
+
+        return new DirectionVerdict(direction, true, anyApplied ? VerdictReason.PassedAllTiers : VerdictReason.NoPolicyApplies)
+        {
+            Steps = steps.ToImmutable(),
+        };
+    }
+
+    /// <summary>Whether a policy applies to a workload (its subject matches; host-network pods are never subjects).</summary>
+    public bool AppliesTo(Policy policy, Workload workload) => !workload.HostNetwork && PeerMatchesWorkload(policy.AppliesTo, workload, null);
+
+    private bool Matches(Rule rule, Flow flow)
+    {
+        if (rule.Protocol is { } p && p != flow.Protocol)
+        {
+            return false;
+        }
+
+        if (rule.NotProtocol is { } np && np == flow.Protocol)
+        {
+            return false;
+        }
+
+        return EntityMatches(rule.Source, flow.Source, flow, isDestination: false) &&
+               EntityMatches(rule.Destination, flow.Destination, flow, isDestination: true);
+    }
+
+    private bool EntityMatches(EntityMatch match, FlowEnd end, Flow flow, bool isDestination)
+    {
+        if (!match.Peers.IsEmpty)
+        {
+            var any = false;
+            foreach (var peer in match.Peers)
+            {
+                if (PeerMatches(peer, end))
+                {
+                    any = true;
+                    break;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        var workload = end.Workload is { HostNetwork: false } w ? w : null;
+        if (match.NotSelector is not null && workload is not null && match.NotSelector.Matches(workload.Labels))
+        {
+            return false;
+        }
+
+        if (!match.NotNets.IsEmpty && AnyAddressIn(match.NotNets, end))
+        {
+            return false;
+        }
+
+        // Only destination ports are known for a flow; a rule restricting source ports cannot be shown to match.
+        if (!match.Ports.IsEmpty)
+        {
+            if (!isDestination)
+            {
+                return false;
+            }
+
+            var any = false;
+            foreach (var pm in match.Ports)
+            {
+                if (PortMatches(pm, flow, workload))
+                {
+                    any = true;
+                    break;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        if (isDestination)
+        {
+            foreach (var pm in match.NotPorts)
+            {
+                if (PortMatches(pm, flow, workload))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool PortMatches(PortMatch pm, Flow flow, Workload? destination)
+    {
+        if (pm.Protocol is { } p && p != flow.Protocol)
+        {
+            return false;
+        }
+
+        if (!flow.Protocol.HasPorts)
+        {
+            return pm.IsAnyPort;
+        }
+
+        if (pm.Name is { } name)
+        {
+            // Named ports resolve against the destination workload's container ports of the flow's protocol.
+            return destination?.ResolveNamedPort(name, flow.Protocol) == flow.Port;
+        }
+
+        return flow.Port >= pm.First && flow.Port <= pm.Last;
+    }
+
+    private bool PeerMatches(Peer peer, FlowEnd end)
+    {
+        if (end.Workload is { HostNetwork: false } workload)
+        {
+            return PeerMatchesWorkload(peer, workload, end.Address);
+        }
+
+        // An outside address, or a host-network pod known only by its address: label conditions cannot hold.
+        if (peer.RequiresWorkload || peer.Nets.IsEmpty)
+        {
+            return false;
+        }
+
+        return AnyAddressIn(peer.Nets, end);
+    }
+
+    private bool PeerMatchesWorkload(Peer peer, Workload workload, IPAddress? address)
+    {
+        if (peer.Namespace is { } ns && !string.Equals(ns, workload.Namespace, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (peer.Selector is { } selector && !selector.Matches(workload.Labels))
+        {
+            return false;
+        }
+
+        if (peer.NamespaceSelector is { } nsSelector && !nsSelector.Matches(cluster.NamespaceLabels(workload.Namespace)))
+        {
+            return false;
+        }
+
+        if (peer.ServiceAccountSelector is { } saSelector && !saSelector.Matches(cluster.ServiceAccountLabels(workload)))
+        {
+            return false;
+        }
+
+        if (!peer.ServiceAccountNames.IsEmpty && !peer.ServiceAccountNames.AsImmutableArray().Contains(workload.ServiceAccount, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        if (!peer.Nets.IsEmpty)
+        {
+            return address is not null ? AnyContains(peer.Nets, address) : AnyAddressIn(peer.Nets, FlowEnd.Of(workload));
+        }
+
+        return true;
+    }
+
+    private static bool AnyAddressIn(EquatableArray<CidrBlock> nets, FlowEnd end)
+    {
+        if (end.Address is { } address)
+        {
+            return AnyContains(nets, address);
+        }
+
+        if (end.Workload is { } w)
+        {
+            foreach (var a in w.Addresses)
+            {
+                if (AnyContains(nets, a))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AnyContains(EquatableArray<CidrBlock> nets, IPAddress address)
+    {
+        foreach (var n in nets)
+        {
+            if (n.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

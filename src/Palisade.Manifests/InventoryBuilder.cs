@@ -1,0 +1,120 @@
+using Palisade.Manifests.Yaml;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+using YamlDotNet.RepresentationModel;
+
+namespace Palisade.Manifests;
+
+/// <summary>
+/// Gathers the objects that readers accept, catches duplicates, and at the end assembles the cluster snapshot and the
+/// policy model (tiers with their policies), creating namespaces that are referenced but not defined.
+/// </summary>
+internal sealed class InventoryBuilder
+{
+    private readonly DiagnosticBag diagnostics;
+    private readonly Dictionary<string, NamespaceInfo> namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), ServiceAccountInfo> serviceAccounts = [];
+    private readonly Dictionary<string, Workload> workloads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourceRef> seen = new(StringComparer.Ordinal);
+    private readonly List<(string Tier, Policy Policy)> policies = [];
+    private readonly Dictionary<string, Tier> tiers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> referencedNamespaces = new(StringComparer.Ordinal);
+
+    public InventoryBuilder(DiagnosticBag diagnostics)
+    {
+        this.diagnostics = diagnostics;
+        tiers[PolicyModel.DefaultTierName] = new Tier(PolicyModel.DefaultTierName, PolicyModel.DefaultTierOrder, TierKind.Standard, RuleAction.Deny);
+    }
+
+    public List<SkippedObject> Skipped { get; } = [];
+
+    public int ObjectCount { get; set; }
+
+    /// <summary>Records an object's identity; false (with an error) when the same object was already read.</summary>
+    public bool Claim(ObjectReader reader, string identityKind, string? ns, string name)
+    {
+        var key = $"{identityKind}\0{ns}\0{name}";
+        var here = reader.SourceRef(ns);
+        if (seen.TryGetValue(key, out var first))
+        {
+            reader.Error(reader.Root, string.Empty, $"{identityKind} {(ns is null ? name : $"{ns}/{name}")} is defined twice; first at {first.Location}");
+            return false;
+        }
+
+        seen[key] = here;
+        return true;
+    }
+
+    public void ReferenceNamespace(string ns) => referencedNamespaces.Add(ns);
+
+    public void AddNamespace(NamespaceInfo ns) => namespaces[ns.Name] = ns;
+
+    public void AddServiceAccount(ServiceAccountInfo sa)
+    {
+        serviceAccounts[(sa.Namespace, sa.Name)] = sa;
+        ReferenceNamespace(sa.Namespace);
+    }
+
+    public void AddWorkload(ObjectReader reader, Workload workload)
+    {
+        if (workloads.TryGetValue(workload.Id, out var other))
+        {
+            reader.Error(reader.Root, string.Empty, $"two workloads are named {workload.Id}: this {workload.Kind} and the {other.Kind} at {other.Source?.Location}; workloads are named namespace/name, so rename one");
+            return;
+        }
+
+        workloads[workload.Id] = workload;
+        ReferenceNamespace(workload.Namespace);
+    }
+
+    public void AddPolicy(string tier, Policy policy)
+    {
+        policies.Add((tier, policy));
+        if (policy.Namespace is not null)
+        {
+            ReferenceNamespace(policy.Namespace);
+        }
+    }
+
+    public void AddTier(Tier tier) => tiers[tier.Name] = tier;
+
+    public bool HasTier(string name) => tiers.ContainsKey(name);
+
+    public LoadResult Build()
+    {
+        foreach (var ns in referencedNamespaces)
+        {
+            if (!namespaces.ContainsKey(ns))
+            {
+                namespaces[ns] = new NamespaceInfo(ns, LabelSet.Of(NamespaceInfo.NameLabel, ns));
+            }
+        }
+
+        foreach (var (tierName, policy) in policies)
+        {
+            if (!tiers.ContainsKey(tierName))
+            {
+                diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"names tier \"{tierName}\", which is not defined (define a Tier named \"{tierName}\" or use the default tier)")
+                {
+                    File = policy.Source.File,
+                    Line = policy.Source.Line,
+                    Object = policy.Source.DisplayName,
+                    Path = "spec.tier",
+                });
+            }
+        }
+
+        if (diagnostics.HasErrors)
+        {
+            return new LoadResult(ClusterSnapshot.Empty, PolicyModel.Empty, diagnostics.Items, Skipped, ObjectCount);
+        }
+
+        var byTier = policies.GroupBy(p => p.Tier, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(p => p.Policy).ToList(), StringComparer.Ordinal);
+        var model = new PolicyModel(tiers.Values
+            .Where(t => byTier.ContainsKey(t.Name) || t.Source is not null)
+            .Select(t => t with { Policies = new(byTier.GetValueOrDefault(t.Name) ?? []) }));
+        var cluster = new ClusterSnapshot(namespaces.Values, workloads.Values, serviceAccounts.Values);
+        return new LoadResult(cluster, model, diagnostics.Items, Skipped, ObjectCount);
+    }
+}

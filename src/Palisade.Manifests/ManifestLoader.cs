@@ -1,0 +1,218 @@
+using Palisade.Manifests.Kubernetes;
+using Palisade.Manifests.Yaml;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Palisade.Manifests;
+
+/// <summary>
+/// Loads manifests from files and directories (YAML, multi-document YAML, JSON, <c>kind: List</c>) into the cluster
+/// inventory and the one policy model. All problems are reported together; on any error nothing is returned to analyse.
+/// </summary>
+public sealed class ManifestLoader
+{
+    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+    private readonly IReadOnlyList<IObjectReader> readers;
+
+    public ManifestLoader()
+    {
+        readers =
+        [
+            new NamespaceReader(),
+            new ServiceAccountReader(),
+            new WorkloadReader(),
+            new NetworkPolicyReader(),
+        ];
+    }
+
+    /// <summary>Loads every path: a file, or a directory searched recursively for *.yaml, *.yml and *.json.</summary>
+    public LoadResult Load(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var diagnostics = new DiagnosticBag();
+        var builder = new InventoryBuilder(diagnostics);
+        var files = new List<string>();
+        var seenFiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            foreach (var file in Expand(path, diagnostics))
+            {
+                if (seenFiles.Add(Path.GetFullPath(file)))
+                {
+                    files.Add(file);
+                }
+            }
+        }
+
+        foreach (var file in files)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}") { File = file });
+                continue;
+            }
+
+            ReadText(text, file, diagnostics, builder);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Loads manifests given as text; <paramref name="fileName"/> names them in messages.</summary>
+    public LoadResult LoadText(string text, string fileName = "<input>")
+    {
+        var diagnostics = new DiagnosticBag();
+        var builder = new InventoryBuilder(diagnostics);
+        ReadText(text, fileName, diagnostics, builder);
+        return builder.Build();
+    }
+
+    private static List<string> Expand(string path, DiagnosticBag diagnostics)
+    {
+        if (File.Exists(path))
+        {
+            return [path];
+        }
+
+        if (Directory.Exists(path))
+        {
+            var found = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (found.Count == 0)
+            {
+                diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Warning, "the directory holds no *.yaml, *.yml or *.json files") { File = path });
+            }
+
+            return found;
+        }
+
+        diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, "no such file or directory") { File = path });
+        return [];
+    }
+
+    private void ReadText(string text, string file, DiagnosticBag diagnostics, InventoryBuilder builder)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
+            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"not valid YAML: {TrimYamlMessage(reason)}")
+            {
+                File = file,
+                Line = (int)e.Start.Line,
+                Column = (int)e.Start.Column,
+                Document = CountDocumentsBefore(text, (int)e.Start.Line),
+            });
+            return;
+        }
+
+        for (var d = 0; d < stream.Documents.Count; d++)
+        {
+            var root = stream.Documents[d].RootNode;
+            if (ObjectReader.IsNull(root))
+            {
+                continue;
+            }
+
+            ReadObject(root, file, d + 1, string.Empty, diagnostics, builder);
+        }
+    }
+
+    private void ReadObject(YamlNode node, string file, int document, string prefix, DiagnosticBag diagnostics, InventoryBuilder builder)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"expected an object with apiVersion and kind, got {Scalars.Describe(node)}")
+            {
+                File = file,
+                Document = document,
+                Line = (int)node.Start.Line,
+                Column = (int)node.Start.Column,
+                Path = prefix.TrimEnd('.'),
+            });
+            return;
+        }
+
+        var reader = new ObjectReader(diagnostics, file, document, prefix, map);
+        var apiVersion = reader.String(map, "apiVersion", string.Empty, required: true);
+        var kind = reader.String(map, "kind", string.Empty, required: true);
+        if (apiVersion is null || kind is null)
+        {
+            return;
+        }
+
+        if (kind.EndsWith("List", StringComparison.Ordinal) && ObjectReader.Get(map, "items") is { } itemsNode)
+        {
+            if (reader.List(itemsNode, "items") is { } items)
+            {
+                for (var i = 0; i < items.Children.Count; i++)
+                {
+                    ReadObject(items.Children[i], file, document, $"{prefix}items[{i}].", diagnostics, builder);
+                }
+            }
+
+            return;
+        }
+
+        builder.ObjectCount++;
+        var metadata = reader.Map(map, "metadata", string.Empty);
+        if (metadata is null)
+        {
+            reader.Error(map, "metadata", "required field is missing");
+            return;
+        }
+
+        var objectReader = readers.FirstOrDefault(r => r.Handles(apiVersion, kind));
+        if (objectReader is null)
+        {
+            builder.Skipped.Add(new SkippedObject(apiVersion, kind, reader.Namespace, reader.Name, file, ObjectReader.Line(map)));
+            return;
+        }
+
+        objectReader.Read(reader, builder);
+    }
+
+    private static string TrimYamlMessage(string message)
+    {
+        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the location is reported separately.
+        var i = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return i >= 0 ? message[(i + 3)..] : message;
+    }
+
+    private static int CountDocumentsBefore(string text, int line)
+    {
+        var count = 1;
+        var lines = text.Split('\n');
+        var sawContent = false;
+        for (var i = 0; i < Math.Min(line - 1, lines.Length); i++)
+        {
+            var l = lines[i].TrimEnd('\r');
+            if (l.StartsWith("---", StringComparison.Ordinal))
+            {
+                if (sawContent)
+                {
+                    count++;
+                }
+
+                sawContent = false;
+            }
+            else if (l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'))
+            {
+                sawContent = true;
+            }
+        }
+
+        return count;
+    }
+}

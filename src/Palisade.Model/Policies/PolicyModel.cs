@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+
+namespace Palisade.Model.Policies;
+
+/// <summary>The one internal policy model: tiers in evaluation order, each with its policies in order.</summary>
+public sealed class PolicyModel
+{
+    /// <summary>Calico's order for its <c>default</c> tier, where Kubernetes NetworkPolicies live.</summary>
+    public const double DefaultTierOrder = 1_000_000;
+
+    /// <summary>The order Calico gives Kubernetes NetworkPolicies inside the default tier.</summary>
+    public const double KubernetesPolicyOrder = 1000;
+
+    public const string DefaultTierName = "default";
+
+    public PolicyModel(IEnumerable<Tier> tiers)
+    {
+        ArgumentNullException.ThrowIfNull(tiers);
+        Tiers = [.. tiers
+            .Select(t => t with { Policies = new([.. t.Policies.OrderBy(p => p.Order).ThenBy(p => p.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)]) })
+            .OrderBy(t => t.Order)
+            .ThenBy(t => t.Name, StringComparer.Ordinal)];
+    }
+
+    public static PolicyModel Empty { get; } = new([]);
+
+    /// <summary>Tiers in evaluation order, each with its policies sorted by order, namespace and name.</summary>
+    public ImmutableArray<Tier> Tiers { get; }
+
+    public IEnumerable<Policy> Policies => Tiers.SelectMany(t => t.Policies);
+
+    public int PolicyCount => Tiers.Sum(t => t.Policies.Count);
+}
