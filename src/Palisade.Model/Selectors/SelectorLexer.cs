@@ -285,15 +285,10 @@ internal sealed class SelectorLexer(string text)
 
         at += second.Length;
 
-        // Calico skips the spaces after the last word before checking the boundary; only a quoted string or
-        // '{' may follow these operators, so checking right after the word would accept and reject the same texts.
-        var after = at;
-        while (after < text.Length && SelectorSyntax.IsSpace(text[after]))
-        {
-            after++;
-        }
-
-        if (!IsBoundary(after))
+        // Calico checks the boundary after skipping the spaces that follow; checking right after the word instead
+        // accepts exactly the same selectors (only a string or '{' may follow the operator) and lets
+        // "k starts with v" report the missing quotes rather than a missing operator.
+        if (!IsBoundary(at))
         {
             return false;
         }
