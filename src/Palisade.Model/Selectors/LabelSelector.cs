@@ -45,7 +45,11 @@ public sealed record LabelSelector(
                 errors.Add($"matchLabels: key '{key}' {keyError}");
             }
 
-            if (LabelSyntax.ValueError(value) is { } valueError)
+            if (value is null)
+            {
+                errors.Add($"matchLabels[{key}]: value must not be null");
+            }
+            else if (LabelSyntax.ValueError(value) is { } valueError)
             {
                 errors.Add($"matchLabels[{key}]: value '{value}' {valueError}");
             }
@@ -73,14 +77,14 @@ public sealed record LabelSelector(
             switch (requirement.Operator)
             {
                 case LabelSelectorOperator.In or LabelSelectorOperator.NotIn:
-                    if (requirement.Values.IsDefaultOrEmpty)
+                    if (requirement.Values.IsEmpty)
                     {
                         errors.Add($"{path}.values: must be non-empty when operator is {requirement.Operator}");
                     }
 
                     break;
                 case LabelSelectorOperator.Exists or LabelSelectorOperator.DoesNotExist:
-                    if (!requirement.Values.IsDefaultOrEmpty)
+                    if (!requirement.Values.IsEmpty)
                     {
                         errors.Add($"{path}.values: must be empty when operator is {requirement.Operator}");
                     }
@@ -91,7 +95,7 @@ public sealed record LabelSelector(
                     break;
             }
 
-            var values = requirement.Values.IsDefault ? [] : requirement.Values;
+            var values = requirement.Values;
             for (var j = 0; j < values.Length; j++)
             {
                 if (values[j] is null)
@@ -142,6 +146,10 @@ public sealed record LabelSelector(
             _ => new AndSelector(terms.DrainToImmutable()),
         };
     }
+
+    /// <summary>Prints in kubectl's selector syntax, terms comma-separated: <c>app=web,tier in (cache),!canary</c>.</summary>
+    public override string ToString() =>
+        string.Join(',', MatchLabels.Select(p => $"{p.Key}={p.Value}").Concat(MatchExpressions.Select(r => r.ToString())));
 
     public bool Equals(LabelSelector? other)
     {

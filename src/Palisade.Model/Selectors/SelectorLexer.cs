@@ -15,8 +15,6 @@ internal sealed class SelectorLexer(string text)
     private SelectorTokenKind last = SelectorTokenKind.End;
     private SelectorToken? peeked;
 
-    public string Text => text;
-
     public SelectorToken Peek() => peeked ??= Read();
 
     public SelectorToken Next()

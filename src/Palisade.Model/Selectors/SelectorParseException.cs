@@ -3,25 +3,6 @@ namespace Palisade.Model.Selectors;
 /// <summary>A selector expression that does not parse, with where and why.</summary>
 public sealed class SelectorParseException : FormatException
 {
-    public SelectorParseException()
-        : this(string.Empty, 0, "invalid selector")
-    {
-    }
-
-    public SelectorParseException(string message)
-        : base(message)
-    {
-        Text = string.Empty;
-        Reason = message;
-    }
-
-    public SelectorParseException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Text = string.Empty;
-        Reason = message;
-    }
-
     public SelectorParseException(string text, int position, string reason)
         : base($"invalid selector \"{text}\": at position {position}: {reason}")
     {

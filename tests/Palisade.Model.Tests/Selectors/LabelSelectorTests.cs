@@ -137,6 +137,26 @@ public sealed class LabelSelectorTests
     }
 
     [Fact]
+    public void Validate_NullLabelValue_IsReportedNotThrown()
+    {
+        var selector = new LabelSelector(
+            ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal).Add("app", null!), []);
+
+        Assert.Equal(["matchLabels[app]: value must not be null"], selector.Validate());
+    }
+
+    [Theory]
+    [InlineData("empty", "")]
+    [InlineData("match-labels", "app=web,tier=fe")]
+    [InlineData("not-in", "tier notin (frontend,backend)")]
+    [InlineData("does-not-exist", "!partition")]
+    [InlineData("k8s-docs", "component=redis,tier in (cache),environment notin (dev)")]
+    public void ToString_LabelSelector_PrintsKubectlSyntax(string name, string expected)
+    {
+        Assert.Equal(expected, Build(name).ToString());
+    }
+
+    [Fact]
     public void Validate_ValidSelector_ReturnsNoErrors()
     {
         Assert.Empty(Build("k8s-docs").Validate());

@@ -101,6 +101,9 @@ public sealed class SelectorGrammarTests
         { "a inside {'b'}", 2, "expected an operator after label 'a'" },
         { "a containing 'b'", 2, "expected an operator after label 'a'" },
         { "a starts withx 'b'", 2, "expected an operator after label 'a'" },
+        { "a starts", 2, "expected an operator after label 'a'" },
+        { "a not ", 2, "expected an operator after label 'a'" },
+        { "a in", 4, "expected '{' to start the set of values after 'in'" },
 
         // Call forms are exact: no space before '(', no argument to all()/global().
         { "has (a)", 4, "expected an operator after label 'has'" },
