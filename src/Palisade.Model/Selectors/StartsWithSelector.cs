@@ -1,0 +1,23 @@
+using System.Text;
+
+namespace Palisade.Model.Selectors;
+
+/// <summary><c>k starts with 's'</c>: matches when the label is present and its value has the prefix.</summary>
+public sealed record StartsWithSelector(string Key, string Value) : Selector
+{
+    public string Key { get; } = SelectorSyntax.CheckKey(Key, nameof(Key));
+
+    public string Value { get; } = SelectorSyntax.CheckValue(Value, nameof(Value));
+
+    public override bool Matches(LabelSet labels, bool global = false)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return labels.TryGetValue(Key, out var actual) && actual.StartsWith(Value, StringComparison.Ordinal);
+    }
+
+    internal override void Write(StringBuilder sb)
+    {
+        sb.Append(Key).Append(" starts with ");
+        SelectorSyntax.WriteQuoted(sb, Value);
+    }
+}
