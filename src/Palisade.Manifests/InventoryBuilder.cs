@@ -20,6 +20,7 @@ internal sealed class InventoryBuilder
     private readonly List<(string Tier, Policy Policy)> policies = [];
     private readonly Dictionary<string, Tier> tiers = new(StringComparer.Ordinal);
     private readonly HashSet<string> referencedNamespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeInfo> nodes = new(StringComparer.Ordinal);
 
     public InventoryBuilder(DiagnosticBag diagnostics)
     {
@@ -79,6 +80,17 @@ internal sealed class InventoryBuilder
 
     public void AddTier(Tier tier) => tiers[tier.Name] = tier;
 
+    public void AddNode(NodeInfo node) => nodes[node.Name] = node;
+
+    /// <summary>Creates a built-in tier (the Admin and Baseline tiers) the first time a policy needs it.</summary>
+    public void EnsureTier(string name, double order, TierKind kind, RuleAction endAction)
+    {
+        if (!tiers.ContainsKey(name))
+        {
+            tiers[name] = new Tier(name, order, kind, endAction);
+        }
+    }
+
     public bool HasTier(string name) => tiers.ContainsKey(name);
 
     public LoadResult Build()
@@ -114,7 +126,7 @@ internal sealed class InventoryBuilder
         var model = new PolicyModel(tiers.Values
             .Where(t => byTier.ContainsKey(t.Name) || t.Source is not null)
             .Select(t => t with { Policies = new(byTier.GetValueOrDefault(t.Name) ?? []) }));
-        var cluster = new ClusterSnapshot(namespaces.Values, workloads.Values, serviceAccounts.Values);
+        var cluster = new ClusterSnapshot(namespaces.Values, workloads.Values, serviceAccounts.Values, nodes.Values);
         return new LoadResult(cluster, model, diagnostics.Items, Skipped, ObjectCount);
     }
 }

@@ -1,4 +1,5 @@
 using Palisade.Manifests.Kubernetes;
+using Palisade.Manifests.NetworkPolicyApi;
 using Palisade.Manifests.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -22,6 +23,9 @@ public sealed class ManifestLoader
             new ServiceAccountReader(),
             new WorkloadReader(),
             new NetworkPolicyReader(),
+            new NodeReader(),
+            new AdminNetworkPolicyReader(),
+            new ClusterNetworkPolicyReader(),
         ];
     }
 

@@ -233,16 +233,48 @@ public sealed class PolicyEvaluator
         }
 
         // An outside address, or a host-network pod known only by its address: label conditions cannot hold.
-        if (peer.RequiresWorkload || peer.Nets.IsEmpty)
+        if (peer.RequiresWorkload || (peer.Nets.IsEmpty && peer.NodeSelector is null))
         {
             return false;
         }
 
-        return AnyAddressIn(peer.Nets, end);
+        if (peer.NodeSelector is { } nodeSelector && !IsNodeAddress(nodeSelector, end))
+        {
+            return false;
+        }
+
+        return peer.Nets.IsEmpty || AnyAddressIn(peer.Nets, end);
+    }
+
+    private bool IsNodeAddress(Palisade.Model.Selectors.Selector nodeSelector, FlowEnd end)
+    {
+        if (end.Address is { } address)
+        {
+            return cluster.FindNodeByAddress(address) is { } node && nodeSelector.Matches(node.Labels);
+        }
+
+        if (end.Workload is { } w)
+        {
+            foreach (var a in w.Addresses)
+            {
+                if (cluster.FindNodeByAddress(a) is { } node && nodeSelector.Matches(node.Labels))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private bool PeerMatchesWorkload(Peer peer, Workload workload, IPAddress? address)
     {
+        if (peer.NodeSelector is not null)
+        {
+            // A node peer names node addresses; a pod on the pod network never has one.
+            return false;
+        }
+
         if (peer.Namespace is { } ns && !string.Equals(ns, workload.Namespace, StringComparison.Ordinal))
         {
             return false;

@@ -13,7 +13,8 @@ public sealed class ClusterSnapshot
     public ClusterSnapshot(
         IEnumerable<NamespaceInfo> namespaces,
         IEnumerable<Workload> workloads,
-        IEnumerable<ServiceAccountInfo> serviceAccounts)
+        IEnumerable<ServiceAccountInfo> serviceAccounts,
+        IEnumerable<NodeInfo>? nodes = null)
     {
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentNullException.ThrowIfNull(workloads);
@@ -23,7 +24,17 @@ public sealed class ClusterSnapshot
         workloadsById = Workloads.ToFrozenDictionary(w => w.Id, StringComparer.Ordinal);
         this.serviceAccounts = serviceAccounts.ToFrozenDictionary(s => (s.Namespace, s.Name));
         Namespaces = [.. this.namespaces.Values.OrderBy(n => n.Name, StringComparer.Ordinal)];
+        Nodes = [.. (nodes ?? []).OrderBy(n => n.Name, StringComparer.Ordinal)];
+        nodesByAddress = Nodes.SelectMany(n => n.Addresses.Select(a => (a, n))).GroupBy(p => p.a).ToFrozenDictionary(g => g.Key, g => g.First().n);
     }
+
+    private readonly FrozenDictionary<System.Net.IPAddress, NodeInfo> nodesByAddress;
+
+    /// <summary>Nodes sorted by name.</summary>
+    public ImmutableArray<NodeInfo> Nodes { get; }
+
+    /// <summary>The node that owns an address, if any.</summary>
+    public NodeInfo? FindNodeByAddress(System.Net.IPAddress address) => nodesByAddress.GetValueOrDefault(address);
 
     public static ClusterSnapshot Empty { get; } = new([], [], []);
 

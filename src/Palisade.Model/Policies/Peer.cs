@@ -23,6 +23,9 @@ public sealed record Peer
     /// <summary>Any of these service account names (in the workload's namespace).</summary>
     public EquatableArray<string> ServiceAccountNames { get; init; } = EquatableArray<string>.Empty;
 
+    /// <summary>The labels of a node: the peer is any address of a node these select.</summary>
+    public Selector? NodeSelector { get; init; }
+
     /// <summary>Any of these address ranges; empty means no address condition.</summary>
     public EquatableArray<CidrBlock> Nets { get; init; } = EquatableArray<CidrBlock>.Empty;
 
@@ -30,6 +33,9 @@ public sealed record Peer
     public bool RequiresWorkload =>
         Selector is not null || Namespace is not null || NamespaceSelector is not null ||
         ServiceAccountSelector is not null || !ServiceAccountNames.IsEmpty;
+
+    /// <summary>A peer that matches nothing: what an unenforceable or unknown peer fails closed to.</summary>
+    public static Peer Nothing { get; } = new() { Selector = Selectors.Selector.Not(Selectors.Selector.All) };
 
     /// <summary>Every workload, anywhere.</summary>
     public static Peer AnyWorkload { get; } = new() { Selector = Selector.All, NamespaceSelector = Selector.All };
@@ -60,6 +66,11 @@ public sealed record Peer
         if (!ServiceAccountNames.IsEmpty)
         {
             parts.Add($"service accounts {{{string.Join(", ", ServiceAccountNames)}}}");
+        }
+
+        if (NodeSelector is not null)
+        {
+            parts.Add($"nodes [{NodeSelector}]");
         }
 
         if (!Nets.IsEmpty)

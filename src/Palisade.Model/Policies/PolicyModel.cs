@@ -13,6 +13,16 @@ public sealed class PolicyModel
 
     public const string DefaultTierName = "default";
 
+    /// <summary>Calico's tier for AdminNetworkPolicies and Admin-tier ClusterNetworkPolicies: order 1,000, ends in Pass.</summary>
+    public const string AdminTierName = "kube-admin";
+
+    public const double AdminTierOrder = 1000;
+
+    /// <summary>Calico's tier for BaselineAdminNetworkPolicy and Baseline-tier ClusterNetworkPolicies, after the default tier.</summary>
+    public const string BaselineTierName = "kube-baseline";
+
+    public const double BaselineTierOrder = 10_000_000;
+
     public PolicyModel(IEnumerable<Tier> tiers)
     {
         ArgumentNullException.ThrowIfNull(tiers);

@@ -12,6 +12,12 @@ public sealed class ConformanceTests
 
     public static TheoryData<string, string> OwnKubernetesCases() => Cases(Path.Combine(RepoPaths.Root, "tests", "conformance"), "k8s-netpol");
 
+    public static TheoryData<string, string> SharedAdminNetworkPolicyCases() => Cases(Path.Combine(RepoPaths.Shared, "conformance"), "anp");
+
+    [Theory]
+    [MemberData(nameof(SharedAdminNetworkPolicyCases))]
+    public void SharedAdminNetworkPolicyCase_Connectivity_MatchesUpstream(string root, string name) => Run(root, name);
+
     [Theory]
     [MemberData(nameof(SharedKubernetesCases))]
     public void SharedKubernetesCase_Connectivity_MatchesUpstream(string root, string name) => Run(root, name);
