@@ -21,6 +21,7 @@ internal sealed class InventoryBuilder
     private readonly Dictionary<string, Tier> tiers = new(StringComparer.Ordinal);
     private readonly HashSet<string> referencedNamespaces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInfo> nodes = new(StringComparer.Ordinal);
+    private readonly List<NetworkSetInfo> networkSets = [];
 
     public InventoryBuilder(DiagnosticBag diagnostics)
     {
@@ -82,6 +83,15 @@ internal sealed class InventoryBuilder
 
     public void AddNode(NodeInfo node) => nodes[node.Name] = node;
 
+    public void AddNetworkSet(NetworkSetInfo set)
+    {
+        networkSets.Add(set);
+        if (set.Namespace is not null)
+        {
+            ReferenceNamespace(set.Namespace);
+        }
+    }
+
     /// <summary>Creates a built-in tier (the Admin and Baseline tiers) the first time a policy needs it.</summary>
     public void EnsureTier(string name, double order, TierKind kind, RuleAction endAction)
     {
@@ -126,7 +136,7 @@ internal sealed class InventoryBuilder
         var model = new PolicyModel(tiers.Values
             .Where(t => byTier.ContainsKey(t.Name) || t.Source is not null)
             .Select(t => t with { Policies = new(byTier.GetValueOrDefault(t.Name) ?? []) }));
-        var cluster = new ClusterSnapshot(namespaces.Values, workloads.Values, serviceAccounts.Values, nodes.Values);
+        var cluster = new ClusterSnapshot(namespaces.Values, workloads.Values, serviceAccounts.Values, nodes.Values, networkSets);
         return new LoadResult(cluster, model, diagnostics.Items, Skipped, ObjectCount);
     }
 }

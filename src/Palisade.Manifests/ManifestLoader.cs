@@ -1,3 +1,4 @@
+using Palisade.Manifests.Calico;
 using Palisade.Manifests.Kubernetes;
 using Palisade.Manifests.NetworkPolicyApi;
 using Palisade.Manifests.Yaml;
@@ -26,6 +27,9 @@ public sealed class ManifestLoader
             new NodeReader(),
             new AdminNetworkPolicyReader(),
             new ClusterNetworkPolicyReader(),
+            new CalicoTierReader(),
+            new CalicoPolicyReader(),
+            new CalicoNetworkSetReader(),
         ];
     }
 

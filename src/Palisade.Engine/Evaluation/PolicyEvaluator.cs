@@ -117,7 +117,7 @@ public sealed class PolicyEvaluator
     }
 
     /// <summary>Whether a policy applies to a workload (its subject matches; host-network pods are never subjects).</summary>
-    public bool AppliesTo(Policy policy, Workload workload) => !workload.HostNetwork && PeerMatchesWorkload(policy.AppliesTo, workload, null);
+    public bool AppliesTo(Policy policy, Workload workload) => !workload.HostNetwork && MetadataMatches(policy.AppliesTo, workload);
 
     private bool Matches(Rule rule, Flow flow)
     {
@@ -131,8 +131,35 @@ public sealed class PolicyEvaluator
             return false;
         }
 
+        if (rule.Icmp is { } icmp && !IcmpMatches(icmp, flow))
+        {
+            return false;
+        }
+
+        if (rule.NotIcmp is { } notIcmp && IcmpMatches(notIcmp, flow))
+        {
+            return false;
+        }
+
+        if (rule.IpVersion is { } version && IpVersionOf(flow) is { } actual && actual != version)
+        {
+            return false;
+        }
+
         return EntityMatches(rule.Source, flow.Source, flow, isDestination: false) &&
                EntityMatches(rule.Destination, flow.Destination, flow, isDestination: true);
+    }
+
+    private static bool IcmpMatches(IcmpMatch icmp, Flow flow) =>
+        (flow.Protocol == Protocol.Icmp || flow.Protocol == Protocol.IcmpV6) &&
+        flow.IcmpType == icmp.Type && (icmp.Code is null || flow.IcmpCode == icmp.Code);
+
+    private static int? IpVersionOf(Flow flow)
+    {
+        var address = flow.Destination.Address ?? flow.Source.Address ??
+            (flow.Destination.Workload is { Addresses.IsEmpty: false } d ? d.Addresses[0] :
+             flow.Source.Workload is { Addresses.IsEmpty: false } s ? s.Addresses[0] : null);
+        return address is null ? null : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 6 : 4;
     }
 
     private bool EntityMatches(EntityMatch match, FlowEnd end, Flow flow, bool isDestination)
@@ -156,7 +183,8 @@ public sealed class PolicyEvaluator
         }
 
         var workload = end.Workload is { HostNetwork: false } w ? w : null;
-        if (match.NotSelector is not null && workload is not null && match.NotSelector.Matches(workload.Labels))
+        if (match.NotSelector is { } notSelector &&
+            ((workload is not null && notSelector.Matches(cluster.CalicoLabels(workload))) || InAnyNetworkSet(end, set => notSelector.Matches(NetworkSetLabels(set)))))
         {
             return false;
         }
@@ -232,7 +260,13 @@ public sealed class PolicyEvaluator
             return PeerMatchesWorkload(peer, workload, end.Address);
         }
 
-        // An outside address, or a host-network pod known only by its address: label conditions cannot hold.
+        // An outside address, or a host-network pod known only by its address: label conditions cannot hold, except
+        // through Calico network sets, which give outside addresses labels.
+        if (peer.CalicoScope && peer.RequiresWorkload)
+        {
+            return SelectsNetworkSetHolding(peer, end) && (peer.Nets.IsEmpty || AnyAddressIn(peer.Nets, end));
+        }
+
         if (peer.RequiresWorkload || (peer.Nets.IsEmpty && peer.NodeSelector is null))
         {
             return false;
@@ -275,17 +309,41 @@ public sealed class PolicyEvaluator
             return false;
         }
 
+        if (peer.CalicoScope && peer.RequiresWorkload && !MetadataMatches(peer, workload))
+        {
+            // Calico selectors also pick network sets; a pod whose address lies in a selected set matches by address.
+            var end = address is null ? FlowEnd.Of(workload) : FlowEnd.Of(workload, address);
+            return SelectsNetworkSetHolding(peer, end) && (peer.Nets.IsEmpty || AnyAddressIn(peer.Nets, end));
+        }
+
+        if (!MetadataMatches(peer, workload))
+        {
+            return false;
+        }
+
+        if (!peer.Nets.IsEmpty)
+        {
+            return address is not null ? AnyContains(peer.Nets, address) : AnyAddressIn(peer.Nets, FlowEnd.Of(workload));
+        }
+
+        return true;
+    }
+
+    /// <summary>The conditions on a workload's metadata: namespace, labels, namespace labels, service account.</summary>
+    private bool MetadataMatches(Peer peer, Workload workload)
+    {
         if (peer.Namespace is { } ns && !string.Equals(ns, workload.Namespace, StringComparison.Ordinal))
         {
             return false;
         }
 
-        if (peer.Selector is { } selector && !selector.Matches(workload.Labels))
+        if (peer.Selector is { } selector && !selector.Matches(peer.CalicoScope ? cluster.CalicoLabels(workload) : workload.Labels))
         {
             return false;
         }
 
-        if (peer.NamespaceSelector is { } nsSelector && !nsSelector.Matches(cluster.NamespaceLabels(workload.Namespace)))
+        if (peer.NamespaceSelector is { } nsSelector &&
+            !nsSelector.Matches(peer.CalicoScope ? cluster.CalicoNamespaceLabels(workload.Namespace) : cluster.NamespaceLabels(workload.Namespace)))
         {
             return false;
         }
@@ -300,12 +358,65 @@ public sealed class PolicyEvaluator
             return false;
         }
 
-        if (!peer.Nets.IsEmpty)
+        return true;
+    }
+
+    /// <summary>Whether the end's address lies in a network set the peer selects (Calico scope rules).</summary>
+    private bool SelectsNetworkSetHolding(Peer peer, FlowEnd end)
+    {
+        if (peer.ServiceAccountSelector is not null || !peer.ServiceAccountNames.IsEmpty || cluster.NetworkSets.IsEmpty)
         {
-            return address is not null ? AnyContains(peer.Nets, address) : AnyAddressIn(peer.Nets, FlowEnd.Of(workload));
+            return false;
         }
 
-        return true;
+        return InAnyNetworkSet(end, set => NetworkSetSelected(peer, set));
+    }
+
+    private bool NetworkSetSelected(Peer peer, NetworkSetInfo set)
+    {
+        if (set.Namespace is { } ns)
+        {
+            if (peer.Namespace is { } scope && !string.Equals(scope, ns, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (peer.NamespaceSelector is { } nsSelector && !nsSelector.Matches(cluster.CalicoNamespaceLabels(ns)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            // A namespaced policy's selector never reaches global sets, unless its namespaceSelector uses global().
+            if (peer.Namespace is not null)
+            {
+                return false;
+            }
+
+            if (peer.NamespaceSelector is { } nsSelector && !(nsSelector.Matches(LabelSet.Empty, global: true) && !nsSelector.Matches(LabelSet.Empty, global: false)))
+            {
+                return false;
+            }
+        }
+
+        return peer.Selector is null || peer.Selector.Matches(NetworkSetLabels(set));
+    }
+
+    private static LabelSet NetworkSetLabels(NetworkSetInfo set) =>
+        set.Namespace is null ? set.Labels : set.Labels.With("projectcalico.org/namespace", set.Namespace);
+
+    private bool InAnyNetworkSet(FlowEnd end, Func<NetworkSetInfo, bool> selected)
+    {
+        foreach (var set in cluster.NetworkSets)
+        {
+            if (selected(set) && AnyAddressIn(set.Nets, end))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool AnyAddressIn(EquatableArray<CidrBlock> nets, FlowEnd end)

@@ -15,7 +15,9 @@ namespace Palisade.Manifests.Kubernetes;
 /// </summary>
 internal sealed class NetworkPolicyReader : IObjectReader
 {
-    public bool Handles(string apiVersion, string kind) => apiVersion == "networking.k8s.io/v1" && kind == "NetworkPolicy";
+    public bool Handles(string apiVersion, string kind) =>
+        (apiVersion == "networking.k8s.io/v1" && kind == "NetworkPolicy") ||
+        (apiVersion == "projectcalico.org/v3" && kind == "StagedKubernetesNetworkPolicy");
 
     public void Read(ObjectReader reader, InventoryBuilder into)
     {
@@ -37,7 +39,23 @@ internal sealed class NetworkPolicyReader : IObjectReader
             return;
         }
 
-        reader.OnlyFields(spec, "spec", "podSelector", "policyTypes", "ingress", "egress");
+        var staged = reader.Kind == "StagedKubernetesNetworkPolicy";
+        var stagedDeletion = false;
+        if (staged)
+        {
+            reader.OnlyFields(spec, "spec", "podSelector", "policyTypes", "ingress", "egress", "stagedAction");
+            var stagedAction = reader.String(spec, "stagedAction", "spec") ?? "Set";
+            if (stagedAction is not ("Set" or "Delete"))
+            {
+                reader.Error(ObjectReader.Get(spec, "stagedAction"), "spec.stagedAction", $"unknown staged action \"{stagedAction}\" (expected Set or Delete)");
+            }
+
+            stagedDeletion = stagedAction == "Delete";
+        }
+        else
+        {
+            reader.OnlyFields(spec, "spec", "podSelector", "policyTypes", "ingress", "egress");
+        }
 
         // A null or missing podSelector selects every pod of the namespace, like {} (upstream sends "podSelector: null").
         var podSelector = reader.LabelSelector(ObjectReader.Get(spec, "podSelector"), "spec.podSelector")?.ToSelector() ?? Selector.All;
@@ -81,7 +99,7 @@ internal sealed class NetworkPolicyReader : IObjectReader
             }
         }
 
-        if (reader.ErrorCount > before || !into.Claim(reader, "NetworkPolicy", ns, meta.Name))
+        if (reader.ErrorCount > before || !into.Claim(reader, reader.Kind, ns, meta.Name))
         {
             return;
         }
@@ -94,6 +112,9 @@ internal sealed class NetworkPolicyReader : IObjectReader
             GovernsEgress = governsEgress,
             IngressRules = governsIngress ? ingressRules.ToImmutable() : [],
             EgressRules = governsEgress ? egressRules.ToImmutable() : [],
+            Staged = staged,
+            StagedDeletion = stagedDeletion,
+            StagedTarget = staged ? $"networking.k8s.io/v1 NetworkPolicy {ns}/{meta.Name}" : null,
         });
     }
 

@@ -10,11 +10,47 @@ public sealed class ClusterSnapshot
     private readonly FrozenDictionary<string, Workload> workloadsById;
     private readonly FrozenDictionary<(string, string), ServiceAccountInfo> serviceAccounts;
 
+    /// <summary>
+    /// The labels Calico selectors see on a workload: its own, plus <c>projectcalico.org/namespace</c>,
+    /// <c>projectcalico.org/orchestrator</c>, <c>projectcalico.org/serviceaccount</c>, and the labels of its namespace and
+    /// service account under the <c>pcns.</c> and <c>pcsa.</c> prefixes.
+    /// </summary>
+    public LabelSet CalicoLabels(Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        return calicoLabels.GetOrAdd(workload, static (w, self) =>
+        {
+            var pairs = new List<KeyValuePair<string, string>>(w.Labels);
+            foreach (var (k, v) in self.CalicoNamespaceLabels(w.Namespace))
+            {
+                pairs.Add(new("pcns." + k, v));
+            }
+
+            foreach (var (k, v) in self.ServiceAccountLabels(w))
+            {
+                pairs.Add(new("pcsa." + k, v));
+            }
+
+            pairs.Add(new("projectcalico.org/namespace", w.Namespace));
+            pairs.Add(new("projectcalico.org/orchestrator", "k8s"));
+            pairs.Add(new("projectcalico.org/serviceaccount", w.ServiceAccount));
+            return LabelSet.From(pairs);
+        }, this);
+    }
+
+    /// <summary>The labels Calico namespace selectors see: the namespace's own plus <c>projectcalico.org/name</c>.</summary>
+    public LabelSet CalicoNamespaceLabels(string ns) =>
+        calicoNamespaceLabels.GetOrAdd(ns, static (n, self) => self.NamespaceLabels(n).With("projectcalico.org/name", n), this);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Workload, LabelSet> calicoLabels = new(ReferenceEqualityComparer.Instance);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LabelSet> calicoNamespaceLabels = new(StringComparer.Ordinal);
+
     public ClusterSnapshot(
         IEnumerable<NamespaceInfo> namespaces,
         IEnumerable<Workload> workloads,
         IEnumerable<ServiceAccountInfo> serviceAccounts,
-        IEnumerable<NodeInfo>? nodes = null)
+        IEnumerable<NodeInfo>? nodes = null,
+        IEnumerable<NetworkSetInfo>? networkSets = null)
     {
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentNullException.ThrowIfNull(workloads);
@@ -25,10 +61,14 @@ public sealed class ClusterSnapshot
         this.serviceAccounts = serviceAccounts.ToFrozenDictionary(s => (s.Namespace, s.Name));
         Namespaces = [.. this.namespaces.Values.OrderBy(n => n.Name, StringComparer.Ordinal)];
         Nodes = [.. (nodes ?? []).OrderBy(n => n.Name, StringComparer.Ordinal)];
+        NetworkSets = [.. (networkSets ?? []).OrderBy(n => n.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(n => n.Name, StringComparer.Ordinal)];
         nodesByAddress = Nodes.SelectMany(n => n.Addresses.Select(a => (a, n))).GroupBy(p => p.a).ToFrozenDictionary(g => g.Key, g => g.First().n);
     }
 
     private readonly FrozenDictionary<System.Net.IPAddress, NodeInfo> nodesByAddress;
+
+    /// <summary>Calico network sets (namespaced and global), sorted by namespace and name.</summary>
+    public ImmutableArray<NetworkSetInfo> NetworkSets { get; }
 
     /// <summary>Nodes sorted by name.</summary>
     public ImmutableArray<NodeInfo> Nodes { get; }

@@ -29,6 +29,13 @@ public sealed record Peer
     /// <summary>Any of these address ranges; empty means no address condition.</summary>
     public EquatableArray<CidrBlock> Nets { get; init; } = EquatableArray<CidrBlock>.Empty;
 
+    /// <summary>
+    /// Calico's reading: selectors see the labels Calico adds (<see cref="Cluster.ClusterSnapshot.CalicoLabels"/>) and
+    /// also select network sets, whose address ranges then match; <c>global()</c> in the namespace selector widens the
+    /// scope to global network sets.
+    /// </summary>
+    public bool CalicoScope { get; init; }
+
     /// <summary>Whether this peer can only be a workload (some condition reads a workload's metadata).</summary>
     public bool RequiresWorkload =>
         Selector is not null || Namespace is not null || NamespaceSelector is not null ||

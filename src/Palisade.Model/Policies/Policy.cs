@@ -25,6 +25,12 @@ public sealed record Policy(string Name, SourceRef Source, Peer AppliesTo)
     /// <summary>Staged policies are evaluated and reported, never enforced.</summary>
     public bool Staged { get; init; }
 
+    /// <summary>A staged deletion: if enforced, it would remove the enforced policy of the same name.</summary>
+    public bool StagedDeletion { get; init; }
+
+    /// <summary>The name that ties a staged policy to the enforced one it would replace (kind family, namespace, name).</summary>
+    public string? StagedTarget { get; init; }
+
     public bool Governs(Direction direction) => direction == Direction.Ingress ? GovernsIngress : GovernsEgress;
 
     public EquatableArray<Rule> Rules(Direction direction) => direction == Direction.Ingress ? IngressRules : EgressRules;

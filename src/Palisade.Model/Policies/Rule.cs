@@ -9,6 +9,15 @@ public sealed record Rule(RuleAction Action, EntityMatch Source, EntityMatch Des
     /// <summary>Flows of this protocol are excluded.</summary>
     public Protocol? NotProtocol { get; init; }
 
+    /// <summary>Only ICMP flows of this type (and code).</summary>
+    public IcmpMatch? Icmp { get; init; }
+
+    /// <summary>ICMP flows of this type (and code) are excluded.</summary>
+    public IcmpMatch? NotIcmp { get; init; }
+
+    /// <summary>Only flows of this IP version (4 or 6); null for both.</summary>
+    public int? IpVersion { get; init; }
+
     public override string ToString()
     {
         var proto = Protocol is { } p ? $" {p}" : string.Empty;
