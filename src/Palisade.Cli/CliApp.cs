@@ -11,7 +11,8 @@ internal static class CliApp
     public const string Overview = """
         Palisade: zero-trust microsegmentation for Kubernetes workloads.
 
-        Palisade reads your manifests (Namespaces, Pods, Deployments and other workloads, NetworkPolicies),
+        Palisade reads your manifests (Namespaces, Pods, Deployments and other workloads; Kubernetes NetworkPolicy,
+        AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy; Calico v3 tiers and policies),
         compiles every policy into one model, and answers: can A reach B, and which rule decides?
 
         Examples:
@@ -19,6 +20,8 @@ internal static class CliApp
           palisade connectivity -f examples/shop -o matrix --port 8080/TCP
           palisade check -f examples/shop --from shop-web/frontend --to shop-api/gateway --port 8080/TCP
           palisade select "tier == 'backend' && has(pci)" -f examples/shop
+          palisade lint -f examples/shop-broken
+          palisade diff -f examples/shop --against examples/shop-next
 
         Exit codes: 0 ok, 1 denied or findings, 2 bad input.
         """;
@@ -31,6 +34,8 @@ internal static class CliApp
             ConnectivityCommand.Create(context),
             CheckCommand.Create(context),
             SelectCommand.Create(context),
+            LintCommand.Create(context),
+            DiffCommand.Create(context),
         };
         root.Options.Add(debug);
 

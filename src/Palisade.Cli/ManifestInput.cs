@@ -5,7 +5,7 @@ namespace Palisade.Cli;
 /// <summary>Loads the manifests a command was given and reports problems; null means bad input (exit 2).</summary>
 internal static class ManifestInput
 {
-    public static LoadResult? Load(CliContext context, IReadOnlyList<string>? paths)
+    public static LoadResult? Load(CliContext context, IReadOnlyList<string>? paths, bool printWarnings = true)
     {
         if (paths is null || paths.Count == 0)
         {
@@ -13,7 +13,7 @@ internal static class ManifestInput
         }
 
         var result = new ManifestLoader().Load(paths);
-        foreach (var d in result.Diagnostics)
+        foreach (var d in result.Diagnostics.Where(d => printWarnings || d.Severity == DiagnosticSeverity.Error))
         {
             context.Error.WriteLine(d.ToString());
         }

@@ -97,6 +97,16 @@ internal static class CheckCommand
             };
             context.Out.WriteLine($"    - {line}");
         }
+
+        foreach (var staged in v.Staged)
+        {
+            context.Out.WriteLine($"    - tier {staged.Tier.Name}: {staged}");
+        }
+
+        if (v.IfStagedEnforced is { } ifStaged && (ifStaged.Allowed != v.Allowed || ifStaged.Rule != v.Rule || v.Staged.Length > 0))
+        {
+            context.Out.WriteLine($"    staged policies enforced: {ifStaged.Explain(workload)}");
+        }
     }
 
     private static string Location(SourceRef source) => source.Location is { } l ? $" ({l})" : string.Empty;

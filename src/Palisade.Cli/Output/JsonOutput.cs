@@ -57,6 +57,31 @@ internal static class JsonOutput
         }
 
         w.WriteString("explanation", v.Explain(workload));
+        if (!v.Staged.IsEmpty)
+        {
+            w.WriteStartArray("staged");
+            foreach (var s in v.Staged)
+            {
+                w.WriteStartObject();
+                w.WriteString("tier", s.Tier.Name);
+                w.WriteString("policy", s.Policy.Source.DisplayName);
+                if (s.Rule is not null)
+                {
+                    w.WriteString("rule", s.Rule.Origin.Path);
+                    w.WriteString("action", s.Rule.Action.ToString());
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (v.IfStagedEnforced is { } ifStaged)
+        {
+            WriteDirection(w, "ifStagedEnforced", ifStaged, workload, withSteps: false);
+        }
+
         if (withSteps)
         {
             w.WriteStartArray("steps");

@@ -18,6 +18,12 @@ public sealed record DirectionVerdict(Direction Direction, bool Allowed, Verdict
     /// <summary>Every tier and policy that applied, and the rules that logged, passed or decided, in order.</summary>
     public ImmutableArray<EvaluationStep> Steps { get; init; } = [];
 
+    /// <summary>Each staged policy that applies, and what it alone would decide.</summary>
+    public ImmutableArray<StagedOutcome> Staged { get; init; } = [];
+
+    /// <summary>The verdict if every staged policy were enforced (replacing or deleting its target); null without staged policies.</summary>
+    public DirectionVerdict? IfStagedEnforced { get; init; }
+
     /// <summary>One line a user can read: what decided and why.</summary>
     public string Explain(string workload)
     {

@@ -15,12 +15,37 @@ public sealed class PolicyEvaluator
 {
     private readonly ClusterSnapshot cluster;
     private readonly PolicyModel model;
+    private readonly PolicyEvaluator? stagedView;
 
     public PolicyEvaluator(ClusterSnapshot cluster, PolicyModel model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         this.cluster = cluster;
         this.model = model;
+        if (model.Policies.Any(p => p.Staged))
+        {
+            stagedView = new PolicyEvaluator(cluster, WithStagedEnforced(model));
+        }
     }
+
+    /// <summary>
+    /// The model as it would be if staged policies were enforced: a staged policy replaces the enforced policy it
+    /// targets (same kind, namespace and name), a staged deletion removes it, and other staged policies are added.
+    /// </summary>
+    public static PolicyModel WithStagedEnforced(PolicyModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var targets = model.Policies.Where(p => p.Staged && p.StagedTarget is not null).Select(p => p.StagedTarget!).ToHashSet(StringComparer.Ordinal);
+        return new PolicyModel(model.Tiers.Select(t => t with
+        {
+            Policies = new(t.Policies
+                .Where(p => p.Staged ? !p.StagedDeletion : !targets.Contains(EnforcedKey(p)))
+                .Select(p => p.Staged ? p with { Staged = false } : p)),
+        }));
+    }
+
+    private static string EnforcedKey(Policy p) =>
+        $"{p.Source.ApiVersion} {p.Source.Kind} {(p.Namespace is null ? p.Name : $"{p.Namespace}/{p.Name}")}";
 
     public FlowVerdict Evaluate(Flow flow)
     {
@@ -30,6 +55,30 @@ public sealed class PolicyEvaluator
 
     /// <summary>Evaluates one direction: egress at the flow's source, ingress at its destination.</summary>
     public DirectionVerdict EvaluateDirection(Flow flow, Direction direction)
+    {
+        var verdict = EvaluateEnforced(flow, direction);
+        if (stagedView is null || verdict.Reason is VerdictReason.NotAWorkload or VerdictReason.HostNetwork)
+        {
+            return verdict;
+        }
+
+        var workload = (direction == Direction.Egress ? flow.Source : flow.Destination).Workload!;
+        var staged = ImmutableArray.CreateBuilder<StagedOutcome>();
+        foreach (var tier in model.Tiers)
+        {
+            foreach (var policy in tier.Policies)
+            {
+                if (policy.Staged && !policy.StagedDeletion && policy.Governs(direction) && AppliesTo(policy, workload))
+                {
+                    staged.Add(new StagedOutcome(tier, policy, policy.Rules(direction).FirstOrDefault(r => r.Action != RuleAction.Log && Matches(r, flow))));
+                }
+            }
+        }
+
+        return verdict with { Staged = staged.ToImmutable(), IfStagedEnforced = stagedView.EvaluateEnforced(flow, direction) };
+    }
+
+    private DirectionVerdict EvaluateEnforced(Flow flow, Direction direction)
     {
         ArgumentNullException.ThrowIfNull(flow);
         var local = direction == Direction.Egress ? flow.Source : flow.Destination;
@@ -119,7 +168,8 @@ public sealed class PolicyEvaluator
     /// <summary>Whether a policy applies to a workload (its subject matches; host-network pods are never subjects).</summary>
     public bool AppliesTo(Policy policy, Workload workload) => !workload.HostNetwork && MetadataMatches(policy.AppliesTo, workload);
 
-    private bool Matches(Rule rule, Flow flow)
+    /// <summary>Whether a rule matches a flow (protocol, ICMP, IP version, source and destination conditions).</summary>
+    public bool Matches(Rule rule, Flow flow)
     {
         if (rule.Protocol is { } p && p != flow.Protocol)
         {

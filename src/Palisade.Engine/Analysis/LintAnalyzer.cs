@@ -1,0 +1,277 @@
+using System.Collections.Immutable;
+using Palisade.Engine.Evaluation;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+using Palisade.Model.Selectors;
+
+namespace Palisade.Engine.Analysis;
+
+/// <summary>
+/// Finds what a reviewer should look at in a policy set: workloads no policy protects, namespaces without a default
+/// deny, rules that can never decide because an earlier rule (same or higher layer) always does, ambiguous equal
+/// priorities, allow-from-anywhere rules and selectors that select nothing. Shadowing is judged on the inventory:
+/// every pair of known workloads on the ports they declare and the ports the rules name.
+/// </summary>
+public static class LintAnalyzer
+{
+    public static ImmutableArray<LintFinding> Run(ClusterSnapshot cluster, PolicyModel model)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(model);
+        var evaluator = new PolicyEvaluator(cluster, model);
+        var findings = new List<LintFinding>();
+        UnprotectedWorkloads(cluster, model, evaluator, findings);
+        NamespacesWithoutDefaultDeny(cluster, model, findings);
+        ShadowedRules(cluster, model, evaluator, findings);
+        EqualPriorities(model, findings);
+        AllowFromAnywhere(model, findings);
+        SelectorsSelectingNothing(cluster, model, evaluator, findings);
+        return [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Code, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)];
+    }
+
+    private static IEnumerable<Policy> Enforced(PolicyModel model) => model.Policies.Where(p => !p.Staged);
+
+    private static void UnprotectedWorkloads(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
+    {
+        foreach (var w in cluster.Workloads.Where(w => !w.HostNetwork))
+        {
+            var ingress = Enforced(model).Any(p => p.GovernsIngress && evaluator.AppliesTo(p, w));
+            var egress = Enforced(model).Any(p => p.GovernsEgress && evaluator.AppliesTo(p, w));
+            if (ingress && egress)
+            {
+                continue;
+            }
+
+            var what = !ingress && !egress ? "ingress or egress" : !ingress ? "ingress" : "egress";
+            findings.Add(new LintFinding(LintSeverity.Warning, "unprotected-workload", w.Id, $"no policy applies to {w.Id} for {what}: everything is allowed there") { Source = w.Source });
+        }
+    }
+
+    private static void NamespacesWithoutDefaultDeny(ClusterSnapshot cluster, PolicyModel model, List<LintFinding> findings)
+    {
+        foreach (var ns in cluster.Workloads.Where(w => !w.HostNetwork).Select(w => w.Namespace).Distinct(StringComparer.Ordinal))
+        {
+            var missing = new List<string>();
+            foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
+            {
+                if (!model.Tiers.Any(t => t.Policies.Any(p => !p.Staged && IsDefaultDeny(cluster, t, p, ns, direction))))
+                {
+                    missing.Add(direction == Direction.Ingress ? "ingress" : "egress");
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                findings.Add(new LintFinding(LintSeverity.Warning, "namespace-without-default-deny", ns,
+                    $"namespace {ns} has no default deny for {string.Join(" or ", missing)}: a policy selecting every pod there (podSelector {{}}) with no rule allowing everything") { Source = cluster.FindNamespace(ns)?.Source });
+            }
+        }
+    }
+
+    /// <summary>A policy that selects every pod of the namespace and, at the end of its tier or by a catch-all rule, denies.</summary>
+    private static bool IsDefaultDeny(ClusterSnapshot cluster, Tier tier, Policy policy, string ns, Direction direction)
+    {
+        var subject = policy.AppliesTo;
+        var coversNamespace = (subject.Selector is null or AllSelector) && subject.ServiceAccountSelector is null && subject.ServiceAccountNames.IsEmpty &&
+            (subject.Namespace is null || subject.Namespace == ns) &&
+            (subject.NamespaceSelector is null || subject.NamespaceSelector.Matches(subject.CalicoScope ? cluster.CalicoNamespaceLabels(ns) : cluster.NamespaceLabels(ns)));
+        if (!coversNamespace || !policy.Governs(direction))
+        {
+            return false;
+        }
+
+        var rules = policy.Rules(direction);
+        var allowsEverything = rules.Any(r => r.Action == RuleAction.Allow && r.Source.IsAny && r.Destination.IsAny && r.Protocol is null);
+        var deniesEverything = rules.Any(r => r.Action == RuleAction.Deny && r.Source.IsAny && r.Destination.IsAny && r.Protocol is null);
+        return deniesEverything || (tier.EndAction == RuleAction.Deny && !allowsEverything && !rules.Any(r => r.Action == RuleAction.Pass && r.Source.IsAny && r.Destination.IsAny));
+    }
+
+    private sealed class RuleUsage
+    {
+        public int Matched { get; set; }
+
+        public int Reached { get; set; }
+
+        public HashSet<string> Deciders { get; } = new(StringComparer.Ordinal);
+
+        public int ContradictingOutcomes { get; set; }
+    }
+
+    private static void ShadowedRules(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
+    {
+        var usage = new Dictionary<Rule, RuleUsage>(ReferenceEqualityComparer.Instance);
+        var mentioned = Enforced(model)
+            .SelectMany(p => p.IngressRules.Concat(p.EgressRules))
+            .SelectMany(r => r.Destination.Ports.Where(pm => !pm.IsNamed && !pm.IsAnyPort).Select(pm => new PortSpec(pm.First == 0 ? 1 : pm.First, pm.Protocol ?? r.Protocol ?? Protocol.Tcp)))
+            .Where(p => p.Protocol.HasPorts)
+            .Distinct()
+            .ToList();
+        var workloads = cluster.Workloads.Where(w => !w.HostNetwork).ToList();
+        foreach (var local in workloads)
+        {
+            foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
+            {
+                var applying = model.Tiers.SelectMany(t => t.Policies.Where(p => !p.Staged && p.Governs(direction) && evaluator.AppliesTo(p, local)).Select(p => (Tier: t, Policy: p))).ToList();
+                if (applying.Count == 0 || applying.All(a => a.Policy.Rules(direction).IsEmpty))
+                {
+                    continue;
+                }
+
+                foreach (var remote in cluster.Workloads)
+                {
+                    if (ReferenceEquals(remote, local))
+                    {
+                        continue;
+                    }
+
+                    var destination = direction == Direction.Ingress ? local : remote;
+                    foreach (var port in ConnectivityAnalyzer.DeclaredPorts(destination).Union(mentioned))
+                    {
+                        var flow = direction == Direction.Ingress
+                            ? new Flow(FlowEnd.Of(remote), FlowEnd.Of(local), port.Protocol, port.Port)
+                            : new Flow(FlowEnd.Of(local), FlowEnd.Of(remote), port.Protocol, port.Port);
+                        Account(evaluator, flow, direction, applying, usage);
+                    }
+                }
+            }
+        }
+
+        foreach (var (tier, policy) in model.Tiers.SelectMany(t => t.Policies.Where(p => !p.Staged).Select(p => (t, p))))
+        {
+            foreach (var rule in policy.IngressRules.Concat(policy.EgressRules))
+            {
+                if (rule.Action == RuleAction.Log || !usage.TryGetValue(rule, out var u) || u.Matched == 0 || u.Reached > 0)
+                {
+                    continue;
+                }
+
+                var contradicted = u.ContradictingOutcomes == u.Matched;
+                findings.Add(new LintFinding(contradicted ? LintSeverity.Error : LintSeverity.Warning, "shadowed-rule", policy.Source.DisplayName,
+                    $"{rule.Origin.Path} ({rule.Action}) never decides: every flow it matches ({u.Matched} in this inventory) is decided earlier by {string.Join(", ", u.Deciders.Take(3))}{(u.Deciders.Count > 3 ? $" and {u.Deciders.Count - 3} more" : string.Empty)}{(contradicted ? ", with the opposite outcome" : string.Empty)}")
+                {
+                    Source = policy.Source,
+                    Path = rule.Origin.Path,
+                });
+            }
+        }
+    }
+
+    private static void Account(PolicyEvaluator evaluator, Flow flow, Direction direction, List<(Tier Tier, Policy Policy)> applying, Dictionary<Rule, RuleUsage> usage)
+    {
+        var verdict = evaluator.EvaluateDirection(flow, direction);
+        var visited = verdict.Steps.Where(s => s.Kind == StepKind.PolicyApplies).Select(s => s.Policy!).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var (tier, policy) in applying)
+        {
+            // The rule of this policy that passed or decided: later rules of the policy were not reached.
+            var own = verdict.Steps.FirstOrDefault(s => s.Policy == policy && s.Rule is not null && s.Kind is StepKind.Decided or StepKind.Passed)?.Rule;
+            foreach (var rule in policy.Rules(direction))
+            {
+                if (!evaluator.Matches(rule, flow))
+                {
+                    continue;
+                }
+
+                if (!usage.TryGetValue(rule, out var u))
+                {
+                    usage[rule] = u = new RuleUsage();
+                }
+
+                u.Matched++;
+                if (visited.Contains(policy) && (own is null || rule.Origin.Index <= own.Origin.Index))
+                {
+                    u.Reached++;
+                    continue;
+                }
+
+                var stopper = own ??
+                    verdict.Steps.LastOrDefault(s => s.Kind == StepKind.Passed && s.Tier == tier)?.Rule ??
+                    verdict.Rule;
+                u.Deciders.Add(stopper?.Origin.ToString() ?? (verdict.Tier is { } t ? $"the end of tier {t.Name}" : "an earlier tier"));
+                if ((rule.Action == RuleAction.Allow && !verdict.Allowed) || (rule.Action == RuleAction.Deny && verdict.Allowed))
+                {
+                    u.ContradictingOutcomes++;
+                }
+            }
+        }
+    }
+
+    private static void EqualPriorities(PolicyModel model, List<LintFinding> findings)
+    {
+        foreach (var tier in model.Tiers.Where(t => t.Kind is TierKind.Admin or TierKind.Baseline))
+        {
+            foreach (var group in tier.Policies.Where(p => !p.Staged && p.Source.ApiVersion.StartsWith("policy.networking.k8s.io/", StringComparison.Ordinal)).GroupBy(p => p.Order).Where(g => g.Count() > 1))
+            {
+                var names = group.Select(p => p.Source.DisplayName).ToList();
+                findings.Add(new LintFinding(LintSeverity.Warning, "equal-priority", string.Join(", ", names),
+                    $"{string.Join(" and ", names)} share priority {group.Key} in tier {tier.Name}: where both match a connection the API leaves the outcome to the implementation")
+                {
+                    Source = group.First().Source,
+                });
+            }
+        }
+    }
+
+    private static void AllowFromAnywhere(PolicyModel model, List<LintFinding> findings)
+    {
+        foreach (var policy in Enforced(model))
+        {
+            foreach (var (rules, direction) in new[] { (policy.IngressRules, Direction.Ingress), (policy.EgressRules, Direction.Egress) })
+            {
+                if (!policy.Governs(direction))
+                {
+                    continue;
+                }
+
+                foreach (var rule in rules.Where(r => r.Action == RuleAction.Allow))
+                {
+                    var remote = direction == Direction.Ingress ? rule.Source : rule.Destination;
+                    var anywhere = remote.Peers.IsEmpty || remote.Peers.Any(p => p.Nets.Any(n => n.Network.PrefixLength == 0 && n.Except.IsEmpty) && !p.RequiresWorkload);
+                    if (!anywhere || !remote.NotNets.IsEmpty || remote.NotSelector is not null)
+                    {
+                        continue;
+                    }
+
+                    var ports = rule.Destination.Ports.IsEmpty ? "on every port" : $"on {string.Join(", ", rule.Destination.Ports)}";
+                    var (code, what) = direction == Direction.Ingress ? ("allow-from-anywhere", "from anywhere") : ("allow-to-anywhere", "to anywhere");
+                    findings.Add(new LintFinding(LintSeverity.Warning, code, policy.Source.DisplayName, $"{rule.Origin.Path} allows traffic {what} {ports}")
+                    {
+                        Source = policy.Source,
+                        Path = rule.Origin.Path,
+                    });
+                }
+            }
+        }
+    }
+
+    private static void SelectorsSelectingNothing(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
+    {
+        var workloads = cluster.Workloads.Where(w => !w.HostNetwork).ToList();
+        foreach (var policy in model.Policies)
+        {
+            if (!workloads.Any(w => evaluator.AppliesTo(policy, w)))
+            {
+                findings.Add(new LintFinding(LintSeverity.Warning, "selector-selects-nothing", policy.Source.DisplayName, $"the policy applies to no workload ({policy.AppliesTo})") { Source = policy.Source });
+                continue;
+            }
+
+            foreach (var rule in policy.IngressRules.Concat(policy.EgressRules))
+            {
+                foreach (var peer in rule.Source.Peers.Concat(rule.Destination.Peers).Where(p => p.RequiresWorkload && p != Peer.Nothing))
+                {
+                    var probe = new Rule(RuleAction.Allow, new EntityMatch { Peers = ImmutableArray.Create(peer) }, EntityMatch.Any, rule.Origin);
+                    var any = cluster.Workloads.Any(w => evaluator.Matches(probe, new Flow(FlowEnd.Of(w), FlowEnd.Of(w), Protocol.Tcp, 1))) ||
+                        cluster.NetworkSets.Any(s => s.Nets.Any(n => evaluator.Matches(probe, new Flow(FlowEnd.Of(n.Network.BaseAddress), FlowEnd.Of(n.Network.BaseAddress), Protocol.Tcp, 1))));
+                    if (!any)
+                    {
+                        findings.Add(new LintFinding(LintSeverity.Warning, "selector-selects-nothing", policy.Source.DisplayName, $"{rule.Origin.Path}: the peer ({peer}) matches no workload or network set")
+                        {
+                            Source = policy.Source,
+                            Path = rule.Origin.Path,
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
