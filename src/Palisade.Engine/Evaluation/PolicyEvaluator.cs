@@ -382,33 +382,15 @@ public sealed class PolicyEvaluator
     /// <summary>The conditions on a workload's metadata: namespace, labels, namespace labels, service account.</summary>
     private bool MetadataMatches(Peer peer, Workload workload)
     {
-        if (peer.Namespace is { } ns && !string.Equals(ns, workload.Namespace, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        if (peer.Selector is { } selector && !selector.Matches(peer.CalicoScope ? cluster.CalicoLabels(workload) : workload.Labels))
-        {
-            return false;
-        }
-
-        if (peer.NamespaceSelector is { } nsSelector &&
-            !nsSelector.Matches(peer.CalicoScope ? cluster.CalicoNamespaceLabels(workload.Namespace) : cluster.NamespaceLabels(workload.Namespace)))
-        {
-            return false;
-        }
-
-        if (peer.ServiceAccountSelector is { } saSelector && !saSelector.Matches(cluster.ServiceAccountLabels(workload)))
-        {
-            return false;
-        }
-
-        if (!peer.ServiceAccountNames.IsEmpty && !peer.ServiceAccountNames.AsImmutableArray().Contains(workload.ServiceAccount, StringComparer.Ordinal))
-        {
-            return false;
-        }
-
-        return true;
+        var facts = new WorkloadFacts(
+            workload.Namespace,
+            workload.Labels,
+            workload.ServiceAccount,
+            cluster.NamespaceLabels(workload.Namespace),
+            cluster.ServiceAccountLabels(workload),
+            () => cluster.CalicoLabels(workload),
+            () => cluster.CalicoNamespaceLabels(workload.Namespace));
+        return PeerMatching.MatchesMetadata(peer, facts);
     }
 
     /// <summary>Whether the end's address lies in a network set the peer selects (Calico scope rules).</summary>

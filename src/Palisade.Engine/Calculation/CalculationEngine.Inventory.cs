@@ -1,0 +1,341 @@
+using System.Net;
+using Palisade.Engine.Evaluation;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+
+namespace Palisade.Engine.Calculation;
+
+/// <summary>The inventory stage: namespaces, service accounts, identities (distinct metadata) and endpoints.</summary>
+public sealed partial class CalculationEngine
+{
+    private readonly Dictionary<string, LabelSet> namespaceLabels = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Ns, string Name), LabelSet> serviceAccountLabels = [];
+    private readonly Dictionary<IdentityKey, int> identityIds = [];
+    private readonly List<IdentityState?> identities = [];
+    private readonly Stack<int> freeIdentities = new();
+    private readonly Dictionary<string, HashSet<int>> identitiesByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Key, string Value), HashSet<int>> identitiesByLabel = [];
+    private readonly Dictionary<string, int> endpointIds = new(StringComparer.Ordinal);
+    private readonly List<EndpointState?> endpoints = [];
+    private readonly Stack<int> freeEndpoints = new();
+    private readonly Dictionary<string, NodeInfo> nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, NodeInfo> nodesByAddress = [];
+    private readonly Dictionary<string, NetworkSetInfo> networkSets = new(StringComparer.Ordinal);
+
+    /// <summary>Number of live endpoints.</summary>
+    public int EndpointCount => endpointIds.Count;
+
+    /// <summary>Number of distinct identities (namespace, labels, service account) among endpoints.</summary>
+    public int IdentityCount => identityIds.Count;
+
+    internal readonly record struct IdentityKey(string Namespace, LabelSet Labels, string ServiceAccount);
+
+    internal sealed class IdentityState
+    {
+        public required int Id;
+        public required IdentityKey Key;
+        public readonly HashSet<int> Endpoints = [];
+        public readonly HashSet<int> Matchers = [];
+        public int List = -1;
+        public LabelSet? CalicoLabels;
+    }
+
+    internal sealed class EndpointState
+    {
+        public required int Id;
+        public required Workload Workload;
+        public int Identity = -1;
+        public int List = -1;
+    }
+
+    public void UpsertNamespace(NamespaceInfo ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        var labels = ns.Labels.ContainsKey(NamespaceInfo.NameLabel) ? ns.Labels : ns.Labels.With(NamespaceInfo.NameLabel, ns.Name);
+        if (namespaceLabels.TryGetValue(ns.Name, out var old) && old.Equals(labels))
+        {
+            return;
+        }
+
+        namespaceLabels[ns.Name] = labels;
+        NamespaceChanged(ns.Name);
+    }
+
+    public void RemoveNamespace(string name)
+    {
+        if (namespaceLabels.Remove(name))
+        {
+            NamespaceChanged(name);
+        }
+    }
+
+    public void UpsertServiceAccount(ServiceAccountInfo sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        if (serviceAccountLabels.TryGetValue((sa.Namespace, sa.Name), out var old) && old.Equals(sa.Labels))
+        {
+            return;
+        }
+
+        serviceAccountLabels[(sa.Namespace, sa.Name)] = sa.Labels;
+        ServiceAccountChanged(sa.Namespace, sa.Name);
+    }
+
+    public void RemoveServiceAccount(string ns, string name)
+    {
+        if (serviceAccountLabels.Remove((ns, name)))
+        {
+            ServiceAccountChanged(ns, name);
+        }
+    }
+
+    public void UpsertNode(NodeInfo node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        RemoveNode(node.Name);
+        nodes[node.Name] = node;
+        foreach (var a in node.Addresses)
+        {
+            nodesByAddress.TryAdd(a, node);
+        }
+    }
+
+    public void RemoveNode(string name)
+    {
+        if (nodes.Remove(name, out var old))
+        {
+            foreach (var a in old.Addresses)
+            {
+                if (nodesByAddress.TryGetValue(a, out var n) && ReferenceEquals(n, old))
+                {
+                    nodesByAddress.Remove(a);
+                }
+            }
+        }
+    }
+
+    public void UpsertNetworkSet(NetworkSetInfo set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        networkSets[set.Id] = set;
+        NetworkSetsChanged();
+    }
+
+    public void RemoveNetworkSet(string id)
+    {
+        if (networkSets.Remove(id))
+        {
+            NetworkSetsChanged();
+        }
+    }
+
+    /// <summary>Adds a workload, or replaces the one with the same id (relabelled, moved, new addresses).</summary>
+    public void UpsertWorkload(Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (endpointIds.TryGetValue(workload.Id, out var existing))
+        {
+            var state = endpoints[existing]!;
+            var oldKey = KeyOf(state.Workload);
+            var newKey = KeyOf(workload);
+            var sameShape = state.Workload.HostNetwork == workload.HostNetwork;
+            state.Workload = workload;
+            if (sameShape && oldKey.Equals(newKey))
+            {
+                return;
+            }
+
+            DetachIdentity(state);
+            AttachIdentity(state, newKey);
+            return;
+        }
+
+        var id = freeEndpoints.Count > 0 ? freeEndpoints.Pop() : endpoints.Count;
+        var endpoint = new EndpointState { Id = id, Workload = workload };
+        if (id == endpoints.Count)
+        {
+            endpoints.Add(endpoint);
+        }
+        else
+        {
+            endpoints[id] = endpoint;
+        }
+
+        endpointIds[workload.Id] = id;
+        AttachIdentity(endpoint, KeyOf(workload));
+    }
+
+    public void RemoveWorkload(string id)
+    {
+        if (!endpointIds.Remove(id, out var handle))
+        {
+            return;
+        }
+
+        var state = endpoints[handle]!;
+        DetachIdentity(state);
+        foreach (var l in listeners)
+        {
+            l.OnEndpointPolicyList(id, -1);
+        }
+
+        endpoints[handle] = null;
+        freeEndpoints.Push(handle);
+    }
+
+    /// <summary>Host-network pods are not subjects or selector members: they are addresses, like outside hosts.</summary>
+    private static IdentityKey KeyOf(Workload w) => w.HostNetwork
+        ? new IdentityKey(string.Empty, LabelSet.Empty, string.Empty)
+        : new IdentityKey(w.Namespace, w.Labels, w.ServiceAccount);
+
+    private void AttachIdentity(EndpointState endpoint, IdentityKey key)
+    {
+        if (endpoint.Workload.HostNetwork)
+        {
+            endpoint.Identity = -1;
+            SetEndpointList(endpoint, -1);
+            return;
+        }
+
+        if (!identityIds.TryGetValue(key, out var id))
+        {
+            id = freeIdentities.Count > 0 ? freeIdentities.Pop() : identities.Count;
+            var identity = new IdentityState { Id = id, Key = key };
+            if (id == identities.Count)
+            {
+                identities.Add(identity);
+            }
+            else
+            {
+                identities[id] = identity;
+            }
+
+            identityIds[key] = id;
+            Index(identitiesByNamespace, key.Namespace, id);
+            foreach (var (k, v) in key.Labels)
+            {
+                Index(identitiesByLabel, (k, v), id);
+            }
+
+            endpoint.Identity = id;
+            identity.Endpoints.Add(endpoint.Id);
+            MatchNewIdentity(identity);
+        }
+        else
+        {
+            endpoint.Identity = id;
+            var identity = identities[id]!;
+            identity.Endpoints.Add(endpoint.Id);
+            foreach (var m in identity.Matchers)
+            {
+                EmitMember(m, endpoint, added: true);
+            }
+        }
+
+        SetEndpointList(endpoint, identities[endpoint.Identity]!.List);
+    }
+
+    private void DetachIdentity(EndpointState endpoint)
+    {
+        if (endpoint.Identity < 0)
+        {
+            return;
+        }
+
+        var identity = identities[endpoint.Identity]!;
+        identity.Endpoints.Remove(endpoint.Id);
+        foreach (var m in identity.Matchers)
+        {
+            EmitMember(m, endpoint, added: false);
+        }
+
+        endpoint.Identity = -1;
+        if (identity.Endpoints.Count > 0)
+        {
+            return;
+        }
+
+        // The last endpoint of this identity is gone: leave every selector and the policy list.
+        foreach (var m in identity.Matchers.ToArray())
+        {
+            RemoveMembership(matchers[m]!, identity, emitPerEndpoint: false);
+        }
+
+        SetIdentityList(identity, -1);
+        identityIds.Remove(identity.Key);
+        Unindex(identitiesByNamespace, identity.Key.Namespace, identity.Id);
+        foreach (var (k, v) in identity.Key.Labels)
+        {
+            Unindex(identitiesByLabel, (k, v), identity.Id);
+        }
+
+        identities[identity.Id] = null;
+        freeIdentities.Push(identity.Id);
+    }
+
+    private LabelSet NamespaceLabelsOf(string ns) =>
+        namespaceLabels.TryGetValue(ns, out var labels) ? labels : LabelSet.Of(NamespaceInfo.NameLabel, ns);
+
+    private LabelSet CalicoNamespaceLabelsOf(string ns) => NamespaceLabelsOf(ns).With("projectcalico.org/name", ns);
+
+    private LabelSet ServiceAccountLabelsOf(string ns, string sa) =>
+        serviceAccountLabels.TryGetValue((ns, sa), out var labels) ? labels : LabelSet.Empty;
+
+    private LabelSet CalicoLabelsOf(IdentityState identity)
+    {
+        if (identity.CalicoLabels is { } cached)
+        {
+            return cached;
+        }
+
+        var key = identity.Key;
+        var pairs = new List<KeyValuePair<string, string>>(key.Labels);
+        foreach (var (k, v) in CalicoNamespaceLabelsOf(key.Namespace))
+        {
+            pairs.Add(new("pcns." + k, v));
+        }
+
+        foreach (var (k, v) in ServiceAccountLabelsOf(key.Namespace, key.ServiceAccount))
+        {
+            pairs.Add(new("pcsa." + k, v));
+        }
+
+        pairs.Add(new("projectcalico.org/namespace", key.Namespace));
+        pairs.Add(new("projectcalico.org/orchestrator", "k8s"));
+        pairs.Add(new("projectcalico.org/serviceaccount", key.ServiceAccount));
+        return identity.CalicoLabels = LabelSet.From(pairs);
+    }
+
+    private WorkloadFacts FactsOf(IdentityState identity)
+    {
+        var key = identity.Key;
+        return new WorkloadFacts(
+            key.Namespace,
+            key.Labels,
+            key.ServiceAccount,
+            NamespaceLabelsOf(key.Namespace),
+            ServiceAccountLabelsOf(key.Namespace, key.ServiceAccount),
+            () => CalicoLabelsOf(identity),
+            () => CalicoNamespaceLabelsOf(key.Namespace));
+    }
+
+    private static void Index<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key, int id)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var set))
+        {
+            index[key] = set = [];
+        }
+
+        set.Add(id);
+    }
+
+    private static void Unindex<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key, int id)
+        where TKey : notnull
+    {
+        if (index.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)
+        {
+            index.Remove(key);
+        }
+    }
+}

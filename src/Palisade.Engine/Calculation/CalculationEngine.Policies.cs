@@ -1,0 +1,386 @@
+using Palisade.Model;
+using Palisade.Model.Policies;
+
+namespace Palisade.Engine.Calculation;
+
+/// <summary>
+/// The policy stage: tiers and policies compiled against the selector index, and the resolver that gives every identity
+/// its ordered policy list. Lists are keyed by the set of subject selectors an identity matches, so identities (and
+/// endpoints) that are selected alike share one list, and a policy change touches lists, not endpoints.
+/// </summary>
+public sealed partial class CalculationEngine
+{
+    private readonly Dictionary<string, TierState> tiers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PolicyState> policies = new(StringComparer.Ordinal);
+    private readonly List<PolicyState?> policyById = [];
+    private readonly Stack<int> freePolicies = new();
+    private readonly Dictionary<SubjectKey, int> listIds = [];
+    private readonly List<PolicyList?> lists = [];
+    private readonly Stack<int> freeLists = new();
+    private readonly HashSet<int> dirtyIdentities = [];
+    private readonly HashSet<int> dirtyLists = [];
+    private readonly Dictionary<int, HashSet<int>> listsBySubject = [];
+    private int nextTierId;
+
+    /// <summary>Number of enforced policies known.</summary>
+    public int PolicyCount => policies.Count;
+
+    /// <summary>Number of distinct policy lists (shared by identities selected alike).</summary>
+    public int PolicyListCount => listIds.Count;
+
+    internal readonly struct SubjectKey(int[] subjects) : IEquatable<SubjectKey>
+    {
+        public int[] Subjects { get; } = subjects;
+
+        public bool Equals(SubjectKey other) => Subjects.AsSpan().SequenceEqual(other.Subjects);
+
+        public override bool Equals(object? obj) => obj is SubjectKey k && Equals(k);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            foreach (var s in Subjects)
+            {
+                h.Add(s);
+            }
+
+            return h.ToHashCode();
+        }
+    }
+
+    public void UpsertTier(Tier tier)
+    {
+        ArgumentNullException.ThrowIfNull(tier);
+        if (tiers.TryGetValue(tier.Name, out var state))
+        {
+            var changed = state.Tier.Order != tier.Order || state.Tier.EndAction != tier.EndAction;
+            state.Tier = tier with { Policies = EquatableArray<Policy>.Empty };
+            if (changed)
+            {
+                // Order or end action changed: every list holding a policy of this tier must be rebuilt.
+                foreach (var l in lists)
+                {
+                    if (l is not null && l.All.Any(p => ReferenceEquals(p.Tier, state)))
+                    {
+                        l.Dirty = true;
+                        dirtyLists.Add(l.Id);
+                    }
+                }
+            }
+
+            return;
+        }
+
+        tiers[tier.Name] = new TierState { Id = nextTierId++, Tier = tier with { Policies = EquatableArray<Policy>.Empty } };
+    }
+
+    /// <summary>Adds a policy, or replaces the policy with the same key. Staged policies are not enforced and are ignored.</summary>
+    public void UpsertPolicy(string tierName, Policy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var key = PolicyKey(policy);
+        RemovePolicy(key);
+        if (policy.Staged)
+        {
+            return;
+        }
+
+        if (!tiers.TryGetValue(tierName, out var tier))
+        {
+            UpsertTier(new Tier(tierName, tierName == PolicyModel.DefaultTierName ? PolicyModel.DefaultTierOrder : double.PositiveInfinity, TierKind.Standard, RuleAction.Deny));
+            tier = tiers[tierName];
+        }
+
+        var id = freePolicies.Count > 0 ? freePolicies.Pop() : policyById.Count;
+        var state = new PolicyState { Id = id, Key = key, Policy = policy, Tier = tier };
+        if (id == policyById.Count)
+        {
+            policyById.Add(state);
+        }
+        else
+        {
+            policyById[id] = state;
+        }
+
+        policies[key] = state;
+        tier.Policies++;
+        state.Ingress = policy.GovernsIngress ? Compile(state, policy.IngressRules) : [];
+        state.Egress = policy.GovernsEgress ? Compile(state, policy.EgressRules) : [];
+        state.Subject = AcquireMatcher(policy.AppliesTo);
+        state.Matchers.Add(state.Subject);
+        var subject = matchers[state.Subject]!;
+        var wasSubject = subject.SubjectOf.Count > 0;
+        subject.SubjectOf.Add(state);
+        if (wasSubject)
+        {
+            // The selector already decides lists: only the lists that hold it change.
+            InvalidateListsWith(state.Subject);
+        }
+        else
+        {
+            foreach (var identityId in subject.Members)
+            {
+                dirtyIdentities.Add(identityId);
+            }
+        }
+    }
+
+    public void RemovePolicy(string key)
+    {
+        if (!policies.Remove(key, out var state))
+        {
+            return;
+        }
+
+        var subject = matchers[state.Subject]!;
+        subject.SubjectOf.Remove(state);
+        if (subject.SubjectOf.Count == 0)
+        {
+            // The selector no longer decides lists: its identities move to other lists.
+            foreach (var identityId in subject.Members)
+            {
+                dirtyIdentities.Add(identityId);
+            }
+        }
+
+        // Lists still referencing this policy are rebuilt at the next flush (or freed when their identities leave).
+        InvalidateListsWith(state.Subject);
+        foreach (var m in state.Matchers)
+        {
+            ReleaseMatcher(m);
+        }
+
+        state.Tier.Policies--;
+        policyById[state.Id] = null;
+        freePolicies.Push(state.Id);
+    }
+
+    private void InvalidateListsWith(int subject)
+    {
+        if (!listsBySubject.TryGetValue(subject, out var holding))
+        {
+            return;
+        }
+
+        foreach (var id in holding)
+        {
+            lists[id]!.Dirty = true;
+            dirtyLists.Add(id);
+        }
+    }
+
+    private void SubjectsChanged(IdentityState identity) => dirtyIdentities.Add(identity.Id);
+
+    /// <summary>Ends a batch: recomputes the lists of identities whose subjects changed and the lists whose policies changed, and publishes.</summary>
+    public void Flush()
+    {
+        foreach (var identityId in dirtyIdentities)
+        {
+            if (identities.Count <= identityId || identities[identityId] is not { } identity)
+            {
+                continue;
+            }
+
+            var subjects = identity.Matchers.Where(m => matchers[m]!.SubjectOf.Count > 0).Order().ToArray();
+            var list = subjects.Length == 0 ? -1 : AcquireList(subjects);
+            SetIdentityList(identity, list);
+        }
+
+        dirtyIdentities.Clear();
+        foreach (var listId in dirtyLists)
+        {
+            if (lists.Count > listId && lists[listId] is { Dirty: true } list)
+            {
+                Rebuild(list);
+            }
+        }
+
+        dirtyLists.Clear();
+    }
+
+    private int AcquireList(int[] subjects)
+    {
+        if (listIds.TryGetValue(new SubjectKey(subjects), out var id))
+        {
+            return id;
+        }
+
+        id = freeLists.Count > 0 ? freeLists.Pop() : lists.Count;
+        var list = new PolicyList { Id = id, Subjects = subjects };
+        if (id == lists.Count)
+        {
+            lists.Add(list);
+        }
+        else
+        {
+            lists[id] = list;
+        }
+
+        listIds[new SubjectKey(subjects)] = id;
+        foreach (var s in subjects)
+        {
+            Index(listsBySubject, s, id);
+        }
+
+        Rebuild(list);
+        return id;
+    }
+
+    private void SetIdentityList(IdentityState identity, int list)
+    {
+        if (identity.List == list)
+        {
+            return;
+        }
+
+        var old = identity.List;
+        identity.List = list;
+        if (list >= 0)
+        {
+            lists[list]!.RefCount++;
+        }
+
+        foreach (var e in identity.Endpoints)
+        {
+            SetEndpointList(endpoints[e]!, list);
+        }
+
+        if (old >= 0 && --lists[old]!.RefCount == 0)
+        {
+            var dead = lists[old]!;
+            listIds.Remove(new SubjectKey(dead.Subjects));
+            foreach (var s in dead.Subjects)
+            {
+                Unindex(listsBySubject, s, old);
+            }
+
+            dirtyLists.Remove(old);
+            lists[old] = null;
+            freeLists.Push(old);
+            foreach (var l in listeners)
+            {
+                l.OnPolicyList(old, []);
+            }
+        }
+    }
+
+    private void SetEndpointList(EndpointState endpoint, int list)
+    {
+        if (endpoint.List == list && list >= 0)
+        {
+            return;
+        }
+
+        endpoint.List = list;
+        foreach (var l in listeners)
+        {
+            l.OnEndpointPolicyList(endpoint.Workload.Id, list);
+        }
+    }
+
+    /// <summary>Orders the policies of a list's subjects by tier, then policy order, namespace and name.</summary>
+    private void Rebuild(PolicyList list)
+    {
+        var all = list.Subjects.SelectMany(s => matchers[s]!.SubjectOf).Distinct().ToList();
+        all.Sort(static (a, b) =>
+        {
+            var c = a.Tier.Tier.Order.CompareTo(b.Tier.Tier.Order);
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a.Tier.Tier.Name, b.Tier.Tier.Name);
+            }
+
+            if (c == 0)
+            {
+                c = a.Policy.Order.CompareTo(b.Policy.Order);
+            }
+
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a.Policy.Namespace ?? string.Empty, b.Policy.Namespace ?? string.Empty);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
+        });
+        (list.Ingress, list.IngressTiers) = Segment(all.Where(p => p.Policy.GovernsIngress).ToArray());
+        (list.Egress, list.EgressTiers) = Segment(all.Where(p => p.Policy.GovernsEgress).ToArray());
+        list.All = [.. all];
+        list.Published = [.. all.Select(p => p.Policy)];
+        list.Dirty = false;
+        foreach (var l in listeners)
+        {
+            l.OnPolicyList(list.Id, list.Published);
+        }
+    }
+
+    private static (PolicyState[], TierSegment[]) Segment(PolicyState[] ordered)
+    {
+        var segments = new List<TierSegment>();
+        var start = 0;
+        for (var i = 1; i <= ordered.Length; i++)
+        {
+            if (i == ordered.Length || !ReferenceEquals(ordered[i].Tier, ordered[start].Tier))
+            {
+                segments.Add(new TierSegment(start, i, ordered[start].Tier.Tier.EndAction, ordered[start].Tier.Id));
+                start = i;
+            }
+        }
+
+        return (ordered, [.. segments]);
+    }
+
+    private CompiledRule[] Compile(PolicyState state, EquatableArray<Rule> rules)
+    {
+        var result = new CompiledRule[rules.Count];
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            result[i] = new CompiledRule
+            {
+                Source = rule,
+                Action = rule.Action,
+                Protocol = rule.Protocol?.Number ?? -1,
+                NotProtocol = rule.NotProtocol?.Number ?? -1,
+                From = Compile(state, rule.Source),
+                To = Compile(state, rule.Destination),
+            };
+        }
+
+        return result;
+    }
+
+    private CompiledEntity Compile(PolicyState state, EntityMatch match)
+    {
+        if (match.IsAny)
+        {
+            return CompiledEntity.Any;
+        }
+
+        var entity = new CompiledEntity
+        {
+            Peers = [.. match.Peers.Select(p => Compile(state, p))],
+            NotNets = [.. match.NotNets],
+            Ports = [.. match.Ports],
+            NotPorts = [.. match.NotPorts],
+        };
+        if (match.NotSelector is { } notSelector)
+        {
+            entity.NotMatcher = AcquireMatcher(new Peer { CalicoScope = true, Selector = notSelector });
+            state.Matchers.Add(entity.NotMatcher);
+        }
+
+        return entity;
+    }
+
+    private CompiledPeer Compile(PolicyState state, Peer peer)
+    {
+        var compiled = new CompiledPeer { Nets = [.. peer.Nets], NodeSelector = peer.NodeSelector, Calico = peer.CalicoScope };
+        if (peer.RequiresWorkload)
+        {
+            compiled.Matcher = AcquireMatcher(peer);
+            state.Matchers.Add(compiled.Matcher);
+        }
+
+        return compiled;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using Palisade.Model.Policies;
+
+namespace Palisade.Engine.Calculation;
+
+/// <summary>Queries for explanations and tests: what decided, and a canonical description of the whole state.</summary>
+public sealed partial class CalculationEngine
+{
+    /// <summary>The rule a fast-path outcome names, or null.</summary>
+    public Rule? RuleOf(DirectionOutcome outcome)
+    {
+        if (outcome.Policy < 0 || policyById.Count <= outcome.Policy || policyById[outcome.Policy] is not { } p)
+        {
+            return null;
+        }
+
+        return outcome.Reason is Evaluation.VerdictReason.RuleAllowed or Evaluation.VerdictReason.RuleDenied
+            ? p.Rules(outcome.Direction)[outcome.Rule].Source
+            : null;
+    }
+
+    /// <summary>The policy a fast-path outcome names, or null.</summary>
+    public Policy? PolicyOf(DirectionOutcome outcome) =>
+        outcome.Policy >= 0 && policyById.Count > outcome.Policy ? policyById[outcome.Policy]?.Policy : null;
+
+    /// <summary>The tier a fast-path outcome names, or null.</summary>
+    public Tier? TierOf(DirectionOutcome outcome) =>
+        outcome.Tier < 0 ? null : tiers.Values.FirstOrDefault(t => t.Id == outcome.Tier)?.Tier;
+
+    /// <summary>
+    /// A canonical text of the state: each selector's members (by endpoint id) and each endpoint's ordered policies.
+    /// Two engines fed the same final state describe it identically, whatever the order of their updates.
+    /// </summary>
+    public string DescribeState()
+    {
+        var sb = new StringBuilder();
+        foreach (var (peer, id) in matcherIds.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal).ThenBy(p => p.Key.CalicoScope))
+        {
+            var members = matchers[id]!.Members.SelectMany(i => identities[i]!.Endpoints).Select(e => endpoints[e]!.Workload.Id).Order(StringComparer.Ordinal);
+            sb.Append(CultureInfo.InvariantCulture, $"selector {peer} calico={peer.CalicoScope}: {string.Join(' ', members)}\n");
+        }
+
+        foreach (var (id, handle) in endpointIds.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var e = endpoints[handle]!;
+            var list = e.List < 0 ? "none" : string.Join(", ", lists[e.List]!.Published.Select(p => PolicyKey(p)));
+            sb.Append(CultureInfo.InvariantCulture, $"endpoint {id}: {list}\n");
+        }
+
+        return sb.ToString();
+    }
+}

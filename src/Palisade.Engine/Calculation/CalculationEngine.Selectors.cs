@@ -1,0 +1,393 @@
+using Palisade.Engine.Evaluation;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+
+namespace Palisade.Engine.Calculation;
+
+/// <summary>
+/// The selector index: every distinct set of identity conditions (a peer without its address conditions) is one
+/// entry, shared by every policy that uses it, holding the identities it matches. Entries are filed by namespace and by
+/// a label they require, so that a new identity or a namespace change is checked only against entries it can affect.
+/// </summary>
+public sealed partial class CalculationEngine
+{
+    private readonly Dictionary<Peer, int> matcherIds = [];
+    private readonly List<MatcherState?> matchers = [];
+    private readonly Stack<int> freeMatchers = new();
+    private readonly Dictionary<string, HashSet<int>> matchersByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Key, string Value), HashSet<int>> matchersByLabel = [];
+    private readonly Dictionary<(string Key, string Value), HashSet<int>> matchersByNamespaceLabel = [];
+    private readonly HashSet<int> matchersUnindexed = [];
+    private readonly HashSet<int> matchersReadingNamespaces = [];
+    private readonly HashSet<int> matchersReadingServiceAccounts = [];
+
+    /// <summary>Number of distinct selector index entries.</summary>
+    public int SelectorCount => matcherIds.Count;
+
+    internal sealed class MatcherState
+    {
+        public required int Id;
+        public required Peer Peer;
+        public readonly HashSet<int> Members = [];
+        public int RefCount;
+        public readonly List<PolicyState> SubjectOf = [];
+        public IndexKind Kind;
+        public (string Key, string[] Values)? Required;
+        public CidrBlock[]? SelectedNets;
+    }
+
+    internal enum IndexKind
+    {
+        Namespace,
+        Label,
+        NamespaceLabel,
+        Unindexed,
+    }
+
+    /// <summary>The identity part of a peer: what the selector index keys on (addresses are checked per flow).</summary>
+    private static Peer IdentityPart(Peer peer) => peer with { Nets = EquatableArray<CidrBlock>.Empty, NodeSelector = null };
+
+    private int AcquireMatcher(Peer peer)
+    {
+        var key = IdentityPart(peer);
+        if (matcherIds.TryGetValue(key, out var id))
+        {
+            matchers[id]!.RefCount++;
+            return id;
+        }
+
+        id = freeMatchers.Count > 0 ? freeMatchers.Pop() : matchers.Count;
+        var m = new MatcherState { Id = id, Peer = key, RefCount = 1 };
+        if (id == matchers.Count)
+        {
+            matchers.Add(m);
+        }
+        else
+        {
+            matchers[id] = m;
+        }
+
+        matcherIds[key] = id;
+        FileMatcher(m, add: true);
+        foreach (var l in listeners)
+        {
+            l.OnSelector(id, key, active: true);
+        }
+
+        foreach (var identityId in Candidates(m))
+        {
+            var identity = identities[identityId]!;
+            if (PeerMatching.MatchesMetadata(m.Peer, FactsOf(identity)))
+            {
+                AddMembership(m, identity);
+            }
+        }
+
+        return id;
+    }
+
+    private void ReleaseMatcher(int id)
+    {
+        var m = matchers[id]!;
+        if (--m.RefCount > 0)
+        {
+            return;
+        }
+
+        foreach (var identityId in m.Members.ToArray())
+        {
+            RemoveMembership(m, identities[identityId]!, emitPerEndpoint: true);
+        }
+
+        FileMatcher(m, add: false);
+        matcherIds.Remove(m.Peer);
+        foreach (var l in listeners)
+        {
+            l.OnSelector(id, m.Peer, active: false);
+        }
+
+        matchers[id] = null;
+        freeMatchers.Push(id);
+    }
+
+    private void FileMatcher(MatcherState m, bool add)
+    {
+        var peer = m.Peer;
+        if (add)
+        {
+            if (peer.Namespace is not null)
+            {
+                m.Kind = IndexKind.Namespace;
+            }
+            else if (RequiredLabel.Of(peer.Selector) is { } required && !IsDerivedKey(required.Key, peer))
+            {
+                m.Kind = IndexKind.Label;
+                m.Required = required;
+            }
+            else if (RequiredLabel.Of(peer.NamespaceSelector) is { } nsRequired && !IsDerivedNamespaceKey(nsRequired.Key, peer))
+            {
+                m.Kind = IndexKind.NamespaceLabel;
+                m.Required = nsRequired;
+            }
+            else
+            {
+                m.Kind = IndexKind.Unindexed;
+            }
+        }
+
+        void Apply<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key)
+            where TKey : notnull
+        {
+            if (add)
+            {
+                Index(index, key, m.Id);
+            }
+            else
+            {
+                Unindex(index, key, m.Id);
+            }
+        }
+
+        switch (m.Kind)
+        {
+            case IndexKind.Namespace:
+                Apply(matchersByNamespace, peer.Namespace!);
+                break;
+            case IndexKind.Label:
+                foreach (var v in m.Required!.Value.Values)
+                {
+                    Apply(matchersByLabel, (m.Required.Value.Key, v));
+                }
+
+                break;
+            case IndexKind.NamespaceLabel:
+                foreach (var v in m.Required!.Value.Values)
+                {
+                    Apply(matchersByNamespaceLabel, (m.Required.Value.Key, v));
+                }
+
+                break;
+            default:
+                if (add)
+                {
+                    matchersUnindexed.Add(m.Id);
+                }
+                else
+                {
+                    matchersUnindexed.Remove(m.Id);
+                }
+
+                break;
+        }
+
+        var readsNamespaces = peer.NamespaceSelector is not null || peer.CalicoScope;
+        var readsServiceAccounts = peer.ServiceAccountSelector is not null || peer.CalicoScope;
+        if (add)
+        {
+            if (readsNamespaces)
+            {
+                matchersReadingNamespaces.Add(m.Id);
+            }
+
+            if (readsServiceAccounts)
+            {
+                matchersReadingServiceAccounts.Add(m.Id);
+            }
+        }
+        else
+        {
+            matchersReadingNamespaces.Remove(m.Id);
+            matchersReadingServiceAccounts.Remove(m.Id);
+        }
+    }
+
+    /// <summary>Labels Calico derives (namespace, service account) are not on the identity's own labels: no label index.</summary>
+    private static bool IsDerivedKey(string key, Peer peer) =>
+        peer.CalicoScope && (key.StartsWith("pcns.", StringComparison.Ordinal) || key.StartsWith("pcsa.", StringComparison.Ordinal) || key.StartsWith("projectcalico.org/", StringComparison.Ordinal));
+
+    private static bool IsDerivedNamespaceKey(string key, Peer peer) => peer.CalicoScope && key == "projectcalico.org/name";
+
+    /// <summary>The identities a new entry could match, narrowed by its index kind.</summary>
+    private IEnumerable<int> Candidates(MatcherState m)
+    {
+        switch (m.Kind)
+        {
+            case IndexKind.Namespace:
+                return identitiesByNamespace.TryGetValue(m.Peer.Namespace!, out var inNs) ? inNs : [];
+            case IndexKind.Label:
+            {
+                var (key, values) = m.Required!.Value;
+                return values.SelectMany(v => identitiesByLabel.TryGetValue((key, v), out var s) ? s : (IEnumerable<int>)[]).Distinct();
+            }
+
+            case IndexKind.NamespaceLabel:
+            {
+                var (key, values) = m.Required!.Value;
+                return namespaceLabels
+                    .Where(ns => ns.Value.TryGetValue(key, out var v) && values.Contains(v, StringComparer.Ordinal))
+                    .SelectMany(ns => identitiesByNamespace.TryGetValue(ns.Key, out var s) ? s : (IEnumerable<int>)[])
+                    .Concat(identitiesByNamespace.Keys.Where(ns => !namespaceLabels.ContainsKey(ns) && key == NamespaceInfo.NameLabel && values.Contains(ns, StringComparer.Ordinal)).SelectMany(ns => identitiesByNamespace[ns]))
+                    .Distinct();
+            }
+
+            default:
+                return identityIds.Values;
+        }
+    }
+
+    /// <summary>Checks a new identity against the entries it could match.</summary>
+    private void MatchNewIdentity(IdentityState identity)
+    {
+        var key = identity.Key;
+        var facts = FactsOf(identity);
+        void Try(int matcherId)
+        {
+            var m = matchers[matcherId]!;
+            if (!m.Members.Contains(identity.Id) && PeerMatching.MatchesMetadata(m.Peer, facts))
+            {
+                AddMembership(m, identity);
+            }
+        }
+
+        if (matchersByNamespace.TryGetValue(key.Namespace, out var scoped))
+        {
+            foreach (var m in scoped)
+            {
+                Try(m);
+            }
+        }
+
+        foreach (var (k, v) in key.Labels)
+        {
+            if (matchersByLabel.TryGetValue((k, v), out var byLabel))
+            {
+                foreach (var m in byLabel)
+                {
+                    Try(m);
+                }
+            }
+        }
+
+        foreach (var (k, v) in NamespaceLabelsOf(key.Namespace))
+        {
+            if (matchersByNamespaceLabel.TryGetValue((k, v), out var byNsLabel))
+            {
+                foreach (var m in byNsLabel)
+                {
+                    Try(m);
+                }
+            }
+        }
+
+        foreach (var m in matchersUnindexed)
+        {
+            Try(m);
+        }
+    }
+
+    /// <summary>Re-checks the identities of a namespace against entries that read namespace labels.</summary>
+    private void NamespaceChanged(string ns)
+    {
+        if (!identitiesByNamespace.TryGetValue(ns, out var inNs))
+        {
+            return;
+        }
+
+        foreach (var identityId in inNs)
+        {
+            var identity = identities[identityId]!;
+            identity.CalicoLabels = null;
+            Recheck(identity, matchersReadingNamespaces);
+        }
+    }
+
+    private void ServiceAccountChanged(string ns, string sa)
+    {
+        if (!identitiesByNamespace.TryGetValue(ns, out var inNs))
+        {
+            return;
+        }
+
+        foreach (var identityId in inNs)
+        {
+            var identity = identities[identityId]!;
+            if (identity.Key.ServiceAccount == sa)
+            {
+                identity.CalicoLabels = null;
+                Recheck(identity, matchersReadingServiceAccounts);
+            }
+        }
+    }
+
+    private void Recheck(IdentityState identity, HashSet<int> affected)
+    {
+        var facts = FactsOf(identity);
+        foreach (var matcherId in affected)
+        {
+            var m = matchers[matcherId]!;
+            var now = PeerMatching.MatchesMetadata(m.Peer, facts);
+            var was = m.Members.Contains(identity.Id);
+            if (now && !was)
+            {
+                AddMembership(m, identity);
+            }
+            else if (!now && was)
+            {
+                RemoveMembership(m, identity, emitPerEndpoint: true);
+            }
+        }
+    }
+
+    private void NetworkSetsChanged()
+    {
+        foreach (var m in matchers)
+        {
+            if (m is not null)
+            {
+                m.SelectedNets = null;
+            }
+        }
+    }
+
+    private void AddMembership(MatcherState m, IdentityState identity)
+    {
+        m.Members.Add(identity.Id);
+        identity.Matchers.Add(m.Id);
+        foreach (var e in identity.Endpoints)
+        {
+            EmitMember(m.Id, endpoints[e]!, added: true);
+        }
+
+        if (m.SubjectOf.Count > 0)
+        {
+            SubjectsChanged(identity);
+        }
+    }
+
+    private void RemoveMembership(MatcherState m, IdentityState identity, bool emitPerEndpoint)
+    {
+        m.Members.Remove(identity.Id);
+        identity.Matchers.Remove(m.Id);
+        if (emitPerEndpoint)
+        {
+            foreach (var e in identity.Endpoints)
+            {
+                EmitMember(m.Id, endpoints[e]!, added: false);
+            }
+        }
+
+        if (m.SubjectOf.Count > 0)
+        {
+            SubjectsChanged(identity);
+        }
+    }
+
+    private void EmitMember(int matcher, EndpointState endpoint, bool added)
+    {
+        foreach (var l in listeners)
+        {
+            l.OnSelectorMember(matcher, endpoint.Workload.Id, added);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using System.Net;
+using Palisade.Engine.Evaluation;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+using Palisade.Model.Selectors;
+
+namespace Palisade.Engine.Calculation;
+
+/// <summary>
+/// The incremental calculation: fed by deltas (workloads, namespaces, service accounts, tiers, policies, network sets),
+/// it keeps, for every distinct selector, the identities it matches, and for every identity the ordered policies that
+/// apply — computed once per distinct label set (identity), shared by every endpoint that has it — and answers flows
+/// on precompiled structures without allocating. <see cref="Flush"/> ends a batch of updates and publishes deltas.
+/// </summary>
+public sealed partial class CalculationEngine
+{
+    private readonly List<ICalculationListener> listeners = [];
+
+    public CalculationEngine()
+    {
+    }
+
+    /// <summary>Builds the engine from a snapshot and a model in one batch.</summary>
+    public static CalculationEngine Build(ClusterSnapshot cluster, PolicyModel model)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(model);
+        var engine = new CalculationEngine();
+        engine.Load(cluster, model);
+        return engine;
+    }
+
+    /// <summary>Adds everything in a snapshot and a model, then flushes.</summary>
+    public void Load(ClusterSnapshot cluster, PolicyModel model)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (var ns in cluster.Namespaces)
+        {
+            UpsertNamespace(ns);
+        }
+
+        foreach (var sa in cluster.ServiceAccounts)
+        {
+            UpsertServiceAccount(sa);
+        }
+
+        foreach (var node in cluster.Nodes)
+        {
+            UpsertNode(node);
+        }
+
+        foreach (var set in cluster.NetworkSets)
+        {
+            UpsertNetworkSet(set);
+        }
+
+        foreach (var tier in model.Tiers)
+        {
+            UpsertTier(tier);
+            foreach (var policy in tier.Policies)
+            {
+                UpsertPolicy(tier.Name, policy);
+            }
+        }
+
+        foreach (var w in cluster.Workloads)
+        {
+            UpsertWorkload(w);
+        }
+
+        Flush();
+    }
+
+    public void Subscribe(ICalculationListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        listeners.Add(listener);
+    }
+
+    /// <summary>The key that names a policy across updates: API version, kind, namespace and name.</summary>
+    public static string PolicyKey(Policy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return $"{policy.Source.ApiVersion} {policy.Source.Kind} {policy.Namespace}/{policy.Name}";
+    }
+}

@@ -1,0 +1,94 @@
+using Palisade.Model;
+using Palisade.Model.Policies;
+using Palisade.Model.Selectors;
+
+namespace Palisade.Engine.Calculation;
+
+/// <summary>A peer compiled for the fast path: identity conditions as a selector index entry, addresses as CIDRs.</summary>
+internal sealed class CompiledPeer
+{
+    /// <summary>The selector index entry for the identity conditions, or -1 when the peer has none.</summary>
+    public int Matcher = -1;
+
+    public CidrBlock[] Nets = [];
+
+    public Selector? NodeSelector;
+
+    public bool Calico;
+}
+
+/// <summary>One end of a rule compiled for the fast path.</summary>
+internal sealed class CompiledEntity
+{
+    public static readonly CompiledEntity Any = new() { IsAny = true };
+
+    public bool IsAny;
+
+    /// <summary>Any of these; empty: any entity.</summary>
+    public CompiledPeer[] Peers = [];
+
+    /// <summary>Selector index entry of the notSelector, or -1.</summary>
+    public int NotMatcher = -1;
+
+    public CidrBlock[] NotNets = [];
+
+    public PortMatch[] Ports = [];
+
+    public PortMatch[] NotPorts = [];
+}
+
+/// <summary>A rule compiled for the fast path.</summary>
+internal sealed class CompiledRule
+{
+    public required Rule Source;
+    public RuleAction Action;
+    public int Protocol = -1;
+    public int NotProtocol = -1;
+    public required CompiledEntity From;
+    public required CompiledEntity To;
+}
+
+/// <summary>A policy known to the engine: its model form, tier, subject and compiled rules.</summary>
+internal sealed class PolicyState
+{
+    public required int Id;
+    public required string Key;
+    public required Policy Policy;
+    public required TierState Tier;
+    public int Subject = -1;
+    public CompiledRule[] Ingress = [];
+    public CompiledRule[] Egress = [];
+
+    /// <summary>Every selector index entry this policy holds a reference on (subject, peers, not-selectors).</summary>
+    public List<int> Matchers = [];
+
+    public CompiledRule[] Rules(Direction d) => d == Direction.Ingress ? Ingress : Egress;
+}
+
+/// <summary>A tier known to the engine.</summary>
+internal sealed class TierState
+{
+    public required int Id;
+    public required Tier Tier;
+    public int Policies;
+}
+
+/// <summary>A run of policies of one tier in a policy list, with the tier's end action.</summary>
+internal readonly record struct TierSegment(int Start, int End, RuleAction EndAction, int Tier);
+
+/// <summary>
+/// An ordered policy list shared by every identity with the same subject selectors: what the fast path walks.
+/// </summary>
+internal sealed class PolicyList
+{
+    public required int Id;
+    public required int[] Subjects;
+    public int RefCount;
+    public bool Dirty = true;
+    public PolicyState[] Ingress = [];
+    public TierSegment[] IngressTiers = [];
+    public PolicyState[] Egress = [];
+    public TierSegment[] EgressTiers = [];
+    public Policy[] Published = [];
+    public PolicyState[] All = [];
+}
