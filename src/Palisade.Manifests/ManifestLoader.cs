@@ -39,20 +39,21 @@ public sealed class ManifestLoader
         ArgumentNullException.ThrowIfNull(paths);
         var diagnostics = new DiagnosticBag();
         var builder = new InventoryBuilder(diagnostics);
-        var files = new List<string>();
+        var files = new List<(string File, bool Found)>();
         var seenFiles = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {
+            var found = Directory.Exists(path);
             foreach (var file in Expand(path, diagnostics))
             {
                 if (seenFiles.Add(Path.GetFullPath(file)))
                 {
-                    files.Add(file);
+                    files.Add((file, found));
                 }
             }
         }
 
-        foreach (var file in files)
+        foreach (var (file, found) in files)
         {
             string text;
             try
@@ -65,7 +66,7 @@ public sealed class ManifestLoader
                 continue;
             }
 
-            ReadText(text, file, diagnostics, builder);
+            ReadText(text, file, diagnostics, builder, foundInDirectory: found);
         }
 
         return builder.Build();
@@ -105,7 +106,7 @@ public sealed class ManifestLoader
         return [];
     }
 
-    private void ReadText(string text, string file, DiagnosticBag diagnostics, InventoryBuilder builder)
+    private void ReadText(string text, string file, DiagnosticBag diagnostics, InventoryBuilder builder, bool foundInDirectory = false)
     {
         var stream = new YamlStream();
         try
@@ -133,9 +134,26 @@ public sealed class ManifestLoader
                 continue;
             }
 
+            // A file met while searching a directory may be no manifest at all (test data, a dashboard's JSON):
+            // it is skipped with a warning. A file named on the command line must be manifests.
+            if (foundInDirectory && !LooksLikeObject(root))
+            {
+                diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Warning, "not a Kubernetes object (no apiVersion or kind); skipped because it was found in a directory")
+                {
+                    File = file,
+                    Document = d + 1,
+                    Line = (int)root.Start.Line,
+                    Column = (int)root.Start.Column,
+                });
+                continue;
+            }
+
             ReadObject(root, file, d + 1, string.Empty, diagnostics, builder);
         }
     }
+
+    private static bool LooksLikeObject(YamlNode root) =>
+        root is YamlMappingNode map && (ObjectReader.Get(map, "apiVersion") is not null || ObjectReader.Get(map, "kind") is not null);
 
     private void ReadObject(YamlNode node, string file, int document, string prefix, DiagnosticBag diagnostics, InventoryBuilder builder)
     {

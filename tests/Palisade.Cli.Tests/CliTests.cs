@@ -48,7 +48,7 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(1, code);
         Assert.Contains("DENIED", stdout, StringComparison.Ordinal);
-        Assert.Contains("NetworkPolicy x/deny-a selects x/a for ingress in tier default and no rule allows this flow", stdout, StringComparison.Ordinal);
+        Assert.Contains("NetworkPolicy x/deny-a selects x/a for ingress in tier default and no rule of it allows this flow", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,10 @@ using Palisade.Model.Policies;
 
 namespace Palisade.Engine.Analysis;
 
-/// <summary>Computes all-pairs connectivity between workloads, on given ports or on the ports destinations declare.</summary>
+/// <summary>
+/// Computes all-pairs connectivity between workloads, on given ports or on the ports destinations declare; a workload
+/// with more than one replica is also paired with itself (its replicas talk to each other).
+/// </summary>
 public static class ConnectivityAnalyzer
 {
     /// <param name="ports">Ports to judge every pair on; null or empty: each destination's declared container ports.</param>
@@ -21,7 +24,8 @@ public static class ConnectivityAnalyzer
         {
             foreach (var to in workloads)
             {
-                if (ReferenceEquals(from, to))
+                // A workload with several replicas also talks to itself: pod to pod between its replicas.
+                if (ReferenceEquals(from, to) && !from.HasPeerReplicas)
                 {
                     continue;
                 }

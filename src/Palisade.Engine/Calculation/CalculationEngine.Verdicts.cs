@@ -303,7 +303,22 @@ public sealed partial class CalculationEngine
 
         if (endpoint is not null)
         {
-            foreach (var a in endpoint.Workload.Addresses)
+            var addresses = endpoint.Workload.Addresses;
+            if (addresses.IsEmpty)
+            {
+                // Unknown addresses (a Deployment's pods): only a block holding every address surely holds them.
+                foreach (var n in nets)
+                {
+                    if (n.CoversEverything)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            foreach (var a in addresses)
             {
                 foreach (var n in nets)
                 {

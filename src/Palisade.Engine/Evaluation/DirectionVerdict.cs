@@ -35,7 +35,7 @@ public sealed record DirectionVerdict(Direction Direction, bool Allowed, Verdict
             VerdictReason.NoPolicyApplies => $"{dir}: allowed (no policy selects {workload} for {dir}: not isolated)",
             VerdictReason.RuleAllowed => $"{dir}: allowed by {Rule!.Origin} in tier {Tier!.Name}",
             VerdictReason.RuleDenied => $"{dir}: denied by {Rule!.Origin} in tier {Tier!.Name}",
-            VerdictReason.TierEndDenied => $"{dir}: denied: {PolicyList()} select{(Steps.Count(s => s.Kind == StepKind.PolicyApplies && s.Tier == Tier) == 1 ? "s" : string.Empty)} {workload} for {dir} in tier {Tier!.Name} and no rule allows this flow (the tier ends in deny)",
+            VerdictReason.TierEndDenied => $"{dir}: denied: {PolicyList()} select{(Steps.Count(s => s.Kind == StepKind.PolicyApplies && s.Tier == Tier) == 1 ? "s" : string.Empty)} {workload} for {dir} in tier {Tier!.Name} and no rule of {(Steps.Count(s => s.Kind == StepKind.PolicyApplies && s.Tier == Tier) == 1 ? "it" : "them")} allows this flow (the tier ends in deny)",
             VerdictReason.PassedAllTiers => $"{dir}: allowed (every tier that applies passed the flow on; the end of all tiers allows)",
             _ => $"{dir}: {(Allowed ? "allowed" : "denied")}",
         };

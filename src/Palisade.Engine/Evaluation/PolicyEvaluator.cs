@@ -460,12 +460,31 @@ public sealed class PolicyEvaluator
 
         if (end.Workload is { } w)
         {
+            if (w.Addresses.IsEmpty)
+            {
+                return CoversEverything(nets);
+            }
+
             foreach (var a in w.Addresses)
             {
                 if (AnyContains(nets, a))
                 {
                     return true;
                 }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A workload whose addresses are unknown lies in a block only if the block holds every address.</summary>
+    internal static bool CoversEverything(EquatableArray<CidrBlock> nets)
+    {
+        foreach (var n in nets)
+        {
+            if (n.CoversEverything)
+            {
+                return true;
             }
         }
 

@@ -79,6 +79,7 @@ internal sealed class WorkloadReader : IObjectReader
         }
 
         var addresses = templatePath.Length == 0 ? ReadAddresses(reader) : [];
+        int? replicas = ReadReplicas(reader);
         if (reader.ErrorCount > before || !into.Claim(reader, reader.Kind, meta.Namespace, meta.Name))
         {
             return;
@@ -91,8 +92,32 @@ internal sealed class WorkloadReader : IObjectReader
             Node = node,
             Ports = new(ports),
             Addresses = new(addresses),
+            Replicas = replicas,
             Source = reader.SourceRef(meta.Namespace),
         });
+    }
+
+    private static int? ReadReplicas(ObjectReader reader)
+    {
+        switch (reader.Kind)
+        {
+            case "Pod" or "CronJob":
+                return 1;
+            case "DaemonSet":
+                return null;
+        }
+
+        var spec = reader.Map(reader.Root, "spec", string.Empty);
+        var field = reader.Kind == "Job" ? "parallelism" : "replicas";
+        var node = spec is null ? null : ObjectReader.Get(spec, field);
+        var value = reader.Integer(node, ObjectReader.Field("spec", field));
+        if (value is < 0)
+        {
+            reader.Error(node, ObjectReader.Field("spec", field), $"must not be negative, got {value}");
+            return 1;
+        }
+
+        return (int?)value ?? 1;
     }
 
     private static YamlMappingNode? Descend(ObjectReader reader, string[] fields, out string path)

@@ -19,6 +19,12 @@ public sealed record Workload(string Namespace, string Name, string Kind, LabelS
 
     public string? Node { get; init; }
 
+    /// <summary>How many pods the workload runs: 1 for a Pod, <c>spec.replicas</c> for controllers, null when it depends on the nodes (DaemonSet).</summary>
+    public int? Replicas { get; init; } = 1;
+
+    /// <summary>Whether pods of this workload can talk to each other (more than one replica).</summary>
+    public bool HasPeerReplicas => Replicas is null or > 1;
+
     public SourceRef? Source { get; init; }
 
     /// <summary><c>namespace/name</c>, how users name workloads on the command line and in output.</summary>

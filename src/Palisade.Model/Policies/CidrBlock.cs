@@ -10,6 +10,12 @@ public sealed record CidrBlock(IPNetwork Network, EquatableArray<IPNetwork> Exce
     {
     }
 
+    /// <summary>
+    /// Whether the block holds every address of its family (<c>0.0.0.0/0</c> or <c>::/0</c>, no exceptions): then it
+    /// holds a workload's address even when the manifests do not say it (Deployments have no pod IPs).
+    /// </summary>
+    public bool CoversEverything => Network.PrefixLength == 0 && Except.IsEmpty;
+
     public bool Contains(IPAddress address)
     {
         if (!Network.Contains(address))

@@ -203,7 +203,7 @@ internal sealed class RandomWorld
         return new Workload(ns, name, "Pod", RandomLabels())
         {
             ServiceAccount = Pick(Accounts)!,
-            Addresses = new([address]),
+            Addresses = random.Next(8) == 0 ? EquatableArray<IPAddress>.Empty : new([address]),
             Ports = new([new ContainerPort("http", Pick(Ports), Protocol.Tcp), new ContainerPort("dns", 53, Protocol.Udp)]),
             HostNetwork = random.Next(20) == 0,
         };
