@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Palisade.Engine.Calculation;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Cluster;
@@ -16,14 +17,17 @@ public static class ConnectivityAnalyzer
     public static ConnectivityReport Analyze(ClusterSnapshot cluster, PolicyModel policies, IReadOnlyList<PortSpec>? ports = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        var evaluator = new PolicyEvaluator(cluster, policies);
+        var engine = CalculationEngine.Build(cluster, policies);
         var workloads = cluster.Workloads;
+        var handles = workloads.Select(w => engine.EndpointHandle(w.Id)).ToArray();
         var connections = ImmutableArray.CreateBuilder<Connection>();
         var asked = ports is { Count: > 0 } ? ports.Distinct().ToImmutableArray() : [];
-        foreach (var from in workloads)
+        for (var i = 0; i < workloads.Length; i++)
         {
-            foreach (var to in workloads)
+            var from = workloads[i];
+            for (var j = 0; j < workloads.Length; j++)
             {
+                var to = workloads[j];
                 // A workload with several replicas also talks to itself: pod to pod between its replicas.
                 if (ReferenceEquals(from, to) && !from.HasPeerReplicas)
                 {
@@ -34,7 +38,9 @@ public static class ConnectivityAnalyzer
                 foreach (var port in targetPorts)
                 {
                     var flow = new Flow(FlowEnd.Of(from), FlowEnd.Of(to), port.Protocol, port.Port);
-                    connections.Add(new Connection(from, to, port, evaluator.Evaluate(flow)));
+                    var fast = engine.Evaluate(handles[i], handles[j], port.Protocol, port.Port);
+                    var verdict = new FlowVerdict(flow, engine.Explain(handles[i], fast.Egress), engine.Explain(handles[j], fast.Ingress));
+                    connections.Add(new Connection(from, to, port, verdict));
                 }
             }
         }

@@ -51,3 +51,39 @@ public sealed partial class CalculationEngine
         return sb.ToString();
     }
 }
+
+/// <summary>Turns fast-path outcomes into the explained form the reference evaluator gives.</summary>
+public sealed partial class CalculationEngine
+{
+    /// <summary>The explained verdict of a fast-path outcome at an endpoint (the deciding rule, or the policies whose tier ended in deny).</summary>
+    public Evaluation.DirectionVerdict Explain(int endpoint, DirectionOutcome outcome)
+    {
+        var tier = TierOf(outcome);
+        var steps = System.Collections.Immutable.ImmutableArray.CreateBuilder<Evaluation.EvaluationStep>();
+        if (outcome.Reason == Evaluation.VerdictReason.TierEndDenied && endpoint >= 0 && endpoints[endpoint] is { List: >= 0 } e)
+        {
+            var list = lists[e.List]!;
+            foreach (var p in outcome.Direction == Direction.Ingress ? list.Ingress : list.Egress)
+            {
+                if (p.Tier.Id == outcome.Tier)
+                {
+                    steps.Add(new Evaluation.EvaluationStep(Evaluation.StepKind.PolicyApplies, p.Tier.Tier, p.Policy, null));
+                }
+            }
+        }
+
+        var rule = RuleOf(outcome);
+        if (rule is not null && tier is not null)
+        {
+            steps.Add(new Evaluation.EvaluationStep(Evaluation.StepKind.Decided, tier, PolicyOf(outcome), rule));
+        }
+
+        return new Evaluation.DirectionVerdict(outcome.Direction, outcome.Allowed, outcome.Reason)
+        {
+            Rule = rule,
+            Policy = rule is null ? null : PolicyOf(outcome),
+            Tier = tier,
+            Steps = steps.ToImmutable(),
+        };
+    }
+}

@@ -21,14 +21,14 @@ public sealed partial class CalculationEngine
         var src = endpoints[source]!;
         var dst = endpoints[destination]!;
         var flow = new FlowRef(src, null, dst, null, protocol, port);
-        return new FastVerdict(Direction(ref flow, Model.Policies.Direction.Egress), Direction(ref flow, Model.Policies.Direction.Ingress));
+        return new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
     }
 
     /// <summary>Judges a flow where either end may be an outside address (handle -1 with an address).</summary>
     public FastVerdict Evaluate(int source, IPAddress? sourceAddress, int destination, IPAddress? destinationAddress, Protocol protocol, int port)
     {
         var flow = new FlowRef(source >= 0 ? endpoints[source] : null, sourceAddress, destination >= 0 ? endpoints[destination] : null, destinationAddress, protocol, port);
-        return new FastVerdict(Direction(ref flow, Model.Policies.Direction.Egress), Direction(ref flow, Model.Policies.Direction.Ingress));
+        return new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
     }
 
     private readonly struct FlowRef(EndpointState? source, IPAddress? sourceAddress, EndpointState? destination, IPAddress? destinationAddress, Protocol protocol, int port)
@@ -41,7 +41,7 @@ public sealed partial class CalculationEngine
         public readonly int Port = port;
     }
 
-    private DirectionOutcome Direction(ref FlowRef flow, Direction direction)
+    private DirectionOutcome Judge(ref FlowRef flow, Direction direction)
     {
         var local = direction == Model.Policies.Direction.Egress ? flow.Source : flow.Destination;
         if (local is null)
