@@ -36,6 +36,7 @@ internal static class CliApp
             SelectCommand.Create(context),
             LintCommand.Create(context),
             DiffCommand.Create(context),
+            BenchCommand.Create(context),
         };
         root.Options.Add(debug);
 

@@ -3,7 +3,14 @@ using System.Collections.Immutable;
 
 namespace Palisade.Model;
 
+/// <summary>Builds <see cref="EquatableArray{T}"/> from collection expressions: <c>EquatableArray&lt;Peer&gt; peers = [a, b];</c>.</summary>
+public static class EquatableArray
+{
+    public static EquatableArray<T> Create<T>(ReadOnlySpan<T> items) => new(ImmutableArray.Create(items));
+}
+
 /// <summary>An immutable array with value equality, so that records holding lists compare by content.</summary>
+[System.Runtime.CompilerServices.CollectionBuilder(typeof(EquatableArray), nameof(EquatableArray.Create))]
 public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
 {
     private readonly ImmutableArray<T> items;

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Palisade.Engine.Calculation;
+using Palisade.Model;
+using Palisade.Model.Policies;
+
+namespace Palisade.Bench;
+
+/// <summary>What <c>palisade bench engine</c> measured, in one run on this machine.</summary>
+public sealed record EngineBenchResult
+{
+    public required string Shape { get; init; }
+    public required int Seed { get; init; }
+    public required int Endpoints { get; init; }
+    public required int Policies { get; init; }
+    public required int Namespaces { get; init; }
+    public required int Identities { get; init; }
+    public required int Selectors { get; init; }
+    public required int PolicyLists { get; init; }
+    public required double FullBuildMs { get; init; }
+    public required double EngineMemoryMb { get; init; }
+    public required double PeakMemoryMb { get; init; }
+    public required long RendererEventsFullBuild { get; init; }
+    public required int Updates { get; init; }
+    public required double IncrementalUpdateP50Us { get; init; }
+    public required double IncrementalUpdateP99Us { get; init; }
+    public required double IncrementalUpdateMaxUs { get; init; }
+    public required IReadOnlyDictionary<string, double> IncrementalP99ByKindUs { get; init; }
+    public required int NaiveSamples { get; init; }
+    public required double NaiveUpdateP50Us { get; init; }
+    public required double SpeedupP50 { get; init; }
+    public required double VerdictsPerSecond { get; init; }
+    public int? Classes { get; init; }
+    public double? ClassesMs { get; init; }
+}
+
+/// <summary>
+/// Measures the calculation engine on a synthetic cluster: a full build, a mixed churn stream through the incremental
+/// path and (sampled) through a from-scratch rebuild on the same states, and single-core verdict throughput.
+/// </summary>
+public static class EngineBench
+{
+    public static EngineBenchResult Run(string shape, int endpoints, int policies, int seed, int updates, int naiveSamples, Action<string>? progress = null)
+    {
+        progress?.Invoke($"generating {shape} cluster: {endpoints} endpoints, {policies} policies (seed {seed})");
+        var cluster = SyntheticCluster.Generate(shape, endpoints, policies, seed);
+        var snapshot = cluster.Snapshot();
+        var model = cluster.Model();
+
+        progress?.Invoke("full build");
+        Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var counter = new CountingListener();
+        var sw = Stopwatch.StartNew();
+        var engine = new CalculationEngine();
+        engine.Subscribe(counter);
+        engine.Load(snapshot, model);
+        var fullBuildMs = sw.Elapsed.TotalMilliseconds;
+        var engineBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+        var buildEvents = counter.Events;
+
+        progress?.Invoke($"{updates} incremental updates");
+        var stream = new ChurnGenerator(cluster);
+        var samples = new double[updates];
+        var byKind = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        for (var i = 0; i < updates; i++)
+        {
+            var update = stream.Next();
+            var start = Stopwatch.GetTimestamp();
+            update.ApplyToEngine(engine);
+            engine.Flush();
+            var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            samples[i] = us;
+            if (!byKind.TryGetValue(update.Kind, out var list))
+            {
+                byKind[update.Kind] = list = [];
+            }
+
+            list.Add(us);
+        }
+
+        progress?.Invoke($"{naiveSamples} from-scratch rebuilds on the same churn");
+        var naive = new double[naiveSamples];
+        for (var i = 0; i < naiveSamples; i++)
+        {
+            var update = stream.Next();
+            update.ApplyToEngine(engine);
+            engine.Flush();
+            var s = cluster.Snapshot();
+            var m = cluster.Model();
+            var start = Stopwatch.GetTimestamp();
+            _ = CalculationEngine.Build(s, m);
+            naive[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        progress?.Invoke("verdicts");
+        var verdictsPerSecond = MeasureVerdicts(engine, cluster, seed);
+        var p50 = Percentile(samples, 0.50);
+        var naiveP50 = naive.Length == 0 ? 0 : Percentile(naive, 0.50);
+        return new EngineBenchResult
+        {
+            Shape = shape,
+            Seed = seed,
+            Endpoints = snapshot.Workloads.Length,
+            Policies = model.PolicyCount,
+            Namespaces = snapshot.Namespaces.Length,
+            Identities = engine.IdentityCount,
+            Selectors = engine.SelectorCount,
+            PolicyLists = engine.PolicyListCount,
+            FullBuildMs = Math.Round(fullBuildMs, 1),
+            EngineMemoryMb = Math.Round(engineBytes / 1048576.0, 1),
+            PeakMemoryMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+            RendererEventsFullBuild = buildEvents,
+            Updates = updates,
+            IncrementalUpdateP50Us = Math.Round(p50, 2),
+            IncrementalUpdateP99Us = Math.Round(Percentile(samples, 0.99), 2),
+            IncrementalUpdateMaxUs = Math.Round(samples.Max(), 2),
+            IncrementalP99ByKindUs = byKind.ToDictionary(k => k.Key, k => Math.Round(Percentile([.. k.Value], 0.99), 2), StringComparer.Ordinal),
+            NaiveSamples = naiveSamples,
+            NaiveUpdateP50Us = Math.Round(naiveP50, 1),
+            SpeedupP50 = p50 > 0 ? Math.Round(naiveP50 / p50, 1) : 0,
+            VerdictsPerSecond = Math.Round(verdictsPerSecond),
+        };
+    }
+
+    private static double MeasureVerdicts(CalculationEngine engine, SyntheticCluster cluster, int seed)
+    {
+        var random = new Random(seed);
+        var ids = cluster.Workloads.Keys.ToArray();
+        const int Pairs = 1 << 16;
+        var src = new int[Pairs];
+        var dst = new int[Pairs];
+        var ports = new int[Pairs];
+        int[] candidatePorts = [8080, 8443, 5432, 6379, 9090, 389];
+        for (var i = 0; i < Pairs; i++)
+        {
+            src[i] = engine.EndpointHandle(ids[random.Next(ids.Length)]);
+            dst[i] = engine.EndpointHandle(ids[random.Next(ids.Length)]);
+            ports[i] = candidatePorts[random.Next(candidatePorts.Length)];
+        }
+
+        // Warm up, then count verdicts for about a second on this one thread.
+        var allowed = 0;
+        for (var i = 0; i < Pairs; i++)
+        {
+            allowed += engine.Evaluate(src[i], dst[i], Protocol.Tcp, ports[i]).Allowed ? 1 : 0;
+        }
+
+        long count = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < 1000)
+        {
+            for (var i = 0; i < Pairs; i++)
+            {
+                allowed += engine.Evaluate(src[i], dst[i], Protocol.Tcp, ports[i]).Allowed ? 1 : 0;
+            }
+
+            count += Pairs;
+        }
+
+        GC.KeepAlive(allowed);
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    private static void Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        if (values.Length == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToArray();
+        var index = (int)Math.Ceiling(p * sorted.Length) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>Counts what a renderer would receive.</summary>
+    private sealed class CountingListener : ICalculationListener
+    {
+        public long Events { get; private set; }
+
+        public void OnSelector(int selector, Peer peer, bool active) => Events++;
+
+        public void OnSelectorMember(int selector, string endpoint, bool added) => Events++;
+
+        public void OnPolicyList(int list, IReadOnlyList<Policy> policies) => Events += 1 + policies.Count;
+
+        public void OnEndpointPolicyList(string endpoint, int list) => Events++;
+    }
+}
