@@ -247,11 +247,12 @@ public sealed class SyntheticCluster
         var k = 0;
         while (Policies.Count < policies)
         {
-            var roll = random.Next(100);
+            // Most policies are namespaced and narrow (teams protecting their apps); cluster-wide policies are few.
+            var roll = random.Next(1000);
             var ns = nsNames[random.Next(nsNames.Length)];
             var app = Apps[ns][random.Next(Apps[ns].Count)].App;
             var name = $"p-{k++}";
-            if (roll < 70)
+            if (roll < 793)
             {
                 // Kubernetes NetworkPolicy: default deny, app-to-app, or capability-based from other namespaces.
                 var shape = random.Next(3);
@@ -265,10 +266,10 @@ public sealed class SyntheticCluster
                 };
                 AddPolicy(PolicyModel.DefaultTierName, policy);
             }
-            else if (roll < 90)
+            else if (roll < 998)
             {
-                // Calico: namespaced policies in the platform tier, global ones in the security tier.
-                var global = random.Next(2) == 0;
+                // Calico: namespaced policies in the platform tier, global ones (one in forty) in the security tier.
+                var global = random.Next(40) == 0;
                 var source = new SourceRef("projectcalico.org/v3", global ? "GlobalNetworkPolicy" : "NetworkPolicy", global ? null : ns, name);
                 var subject = global
                     ? new Peer { CalicoScope = true, Selector = Selector.And(Eq(Personalities[random.Next(Personalities.Length)], "true"), Selector.Has("tier")) }

@@ -62,6 +62,72 @@ public sealed class LabelSet : IReadOnlyDictionary<string, string>, IEquatable<L
         return From(pairs);
     }
 
+    /// <summary>
+    /// The union of several sets, the later winning where keys repeat: a merge of sorted arrays, for building derived
+    /// label views (such as Calico's inherited labels) without re-sorting.
+    /// </summary>
+    public static LabelSet Merge(LabelSet first, LabelSet second, LabelSet third)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ArgumentNullException.ThrowIfNull(third);
+        var keys = new List<string>(first.Count + second.Count + third.Count);
+        var values = new List<string>(keys.Capacity);
+        int i = 0, j = 0, k = 0;
+        while (i < first.keys.Length || j < second.keys.Length || k < third.keys.Length)
+        {
+            string? min = null;
+            if (i < first.keys.Length)
+            {
+                min = first.keys[i];
+            }
+
+            if (j < second.keys.Length && (min is null || string.CompareOrdinal(second.keys[j], min) < 0))
+            {
+                min = second.keys[j];
+            }
+
+            if (k < third.keys.Length && (min is null || string.CompareOrdinal(third.keys[k], min) < 0))
+            {
+                min = third.keys[k];
+            }
+
+            string value = string.Empty;
+            if (i < first.keys.Length && first.keys[i] == min)
+            {
+                value = first.values[i++];
+            }
+
+            if (j < second.keys.Length && second.keys[j] == min)
+            {
+                value = second.values[j++];
+            }
+
+            if (k < third.keys.Length && third.keys[k] == min)
+            {
+                value = third.values[k++];
+            }
+
+            keys.Add(min!);
+            values.Add(value);
+        }
+
+        return keys.Count == 0 ? Empty : new LabelSet([.. keys], [.. values]);
+    }
+
+    /// <summary>A copy with every key prefixed (Calico's <c>pcns.</c> and <c>pcsa.</c> inherited labels).</summary>
+    public LabelSet WithPrefix(string prefix)
+    {
+        var k = new string[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            k[i] = prefix + keys[i];
+        }
+
+        // A common prefix keeps the ordinal order of the keys.
+        return keys.Length == 0 ? Empty : new LabelSet(k, (string[])values.Clone());
+    }
+
     /// <summary>A copy with one label set (added or replaced).</summary>
     public LabelSet With(string key, string value) =>
         From(this.Where(p => !string.Equals(p.Key, key, StringComparison.Ordinal)).Append(new(key, value)));

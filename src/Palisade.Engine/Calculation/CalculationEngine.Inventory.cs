@@ -30,14 +30,22 @@ public sealed partial class CalculationEngine
 
     internal readonly record struct IdentityKey(string Namespace, LabelSet Labels, string ServiceAccount);
 
-    internal sealed class IdentityState
+    internal sealed class IdentityState(CalculationEngine engine) : ICalicoView
     {
         public required int Id;
         public required IdentityKey Key;
         public readonly HashSet<int> Endpoints = [];
         public readonly HashSet<int> Matchers = [];
         public int List = -1;
-        public LabelSet? CalicoLabels;
+        public LabelSet? CachedCalicoLabels;
+
+        /// <summary>The selectors this identity is in, sorted: what the fast path searches (small, contiguous, hot).</summary>
+        public int[] MatcherArray = [];
+        public bool MatcherArrayDirty;
+
+        public LabelSet CalicoLabels() => engine.CalicoLabelsOf(this);
+
+        public LabelSet CalicoNamespaceLabels() => engine.CalicoNamespaceLabelsOf(Key.Namespace);
     }
 
     internal sealed class EndpointState
@@ -58,14 +66,16 @@ public sealed partial class CalculationEngine
         }
 
         namespaceLabels[ns.Name] = labels;
-        NamespaceChanged(ns.Name);
+        calicoNamespaceCache.Remove(ns.Name);
+        NamespaceChanged(ns.Name, old ?? LabelSet.Of(NamespaceInfo.NameLabel, ns.Name));
     }
 
     public void RemoveNamespace(string name)
     {
-        if (namespaceLabels.Remove(name))
+        if (namespaceLabels.Remove(name, out var old))
         {
-            NamespaceChanged(name);
+            calicoNamespaceCache.Remove(name);
+            NamespaceChanged(name, old);
         }
     }
 
@@ -78,6 +88,7 @@ public sealed partial class CalculationEngine
         }
 
         serviceAccountLabels[(sa.Namespace, sa.Name)] = sa.Labels;
+        calicoAccountCache.Remove((sa.Namespace, sa.Name));
         ServiceAccountChanged(sa.Namespace, sa.Name);
     }
 
@@ -85,6 +96,7 @@ public sealed partial class CalculationEngine
     {
         if (serviceAccountLabels.Remove((ns, name)))
         {
+            calicoAccountCache.Remove((ns, name));
             ServiceAccountChanged(ns, name);
         }
     }
@@ -200,7 +212,7 @@ public sealed partial class CalculationEngine
         if (!identityIds.TryGetValue(key, out var id))
         {
             id = freeIdentities.Count > 0 ? freeIdentities.Pop() : identities.Count;
-            var identity = new IdentityState { Id = id, Key = key };
+            var identity = new IdentityState(this) { Id = id, Key = key };
             if (id == identities.Count)
             {
                 identities.Add(identity);
@@ -276,34 +288,46 @@ public sealed partial class CalculationEngine
     private LabelSet NamespaceLabelsOf(string ns) =>
         namespaceLabels.TryGetValue(ns, out var labels) ? labels : LabelSet.Of(NamespaceInfo.NameLabel, ns);
 
-    private LabelSet CalicoNamespaceLabelsOf(string ns) => NamespaceLabelsOf(ns).With("projectcalico.org/name", ns);
+    private readonly Dictionary<string, (LabelSet Calico, LabelSet Prefixed)> calicoNamespaceCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Ns, string Sa), LabelSet> calicoAccountCache = [];
+
+    private LabelSet CalicoNamespaceLabelsOf(string ns) => CalicoNamespaceEntry(ns).Calico;
+
+    private (LabelSet Calico, LabelSet Prefixed) CalicoNamespaceEntry(string ns)
+    {
+        if (!calicoNamespaceCache.TryGetValue(ns, out var entry))
+        {
+            var calico = NamespaceLabelsOf(ns).With("projectcalico.org/name", ns);
+            calicoNamespaceCache[ns] = entry = (calico, calico.WithPrefix("pcns."));
+        }
+
+        return entry;
+    }
+
+    /// <summary>pcsa.-prefixed service account labels and the projectcalico.org/* labels of (namespace, account).</summary>
+    private LabelSet CalicoAccountLabelsOf(string ns, string sa)
+    {
+        if (!calicoAccountCache.TryGetValue((ns, sa), out var labels))
+        {
+            var fixedLabels = LabelSet.Of("projectcalico.org/namespace", ns, "projectcalico.org/orchestrator", "k8s", "projectcalico.org/serviceaccount", sa);
+            calicoAccountCache[(ns, sa)] = labels = LabelSet.Merge(ServiceAccountLabelsOf(ns, sa).WithPrefix("pcsa."), fixedLabels, LabelSet.Empty);
+        }
+
+        return labels;
+    }
 
     private LabelSet ServiceAccountLabelsOf(string ns, string sa) =>
         serviceAccountLabels.TryGetValue((ns, sa), out var labels) ? labels : LabelSet.Empty;
 
     private LabelSet CalicoLabelsOf(IdentityState identity)
     {
-        if (identity.CalicoLabels is { } cached)
+        if (identity.CachedCalicoLabels is { } cached)
         {
             return cached;
         }
 
         var key = identity.Key;
-        var pairs = new List<KeyValuePair<string, string>>(key.Labels);
-        foreach (var (k, v) in CalicoNamespaceLabelsOf(key.Namespace))
-        {
-            pairs.Add(new("pcns." + k, v));
-        }
-
-        foreach (var (k, v) in ServiceAccountLabelsOf(key.Namespace, key.ServiceAccount))
-        {
-            pairs.Add(new("pcsa." + k, v));
-        }
-
-        pairs.Add(new("projectcalico.org/namespace", key.Namespace));
-        pairs.Add(new("projectcalico.org/orchestrator", "k8s"));
-        pairs.Add(new("projectcalico.org/serviceaccount", key.ServiceAccount));
-        return identity.CalicoLabels = LabelSet.From(pairs);
+        return identity.CachedCalicoLabels = LabelSet.Merge(key.Labels, CalicoNamespaceEntry(key.Namespace).Prefixed, CalicoAccountLabelsOf(key.Namespace, key.ServiceAccount));
     }
 
     private WorkloadFacts FactsOf(IdentityState identity)
@@ -315,8 +339,7 @@ public sealed partial class CalculationEngine
             key.ServiceAccount,
             NamespaceLabelsOf(key.Namespace),
             ServiceAccountLabelsOf(key.Namespace, key.ServiceAccount),
-            () => CalicoLabelsOf(identity),
-            () => CalicoNamespaceLabelsOf(key.Namespace));
+            identity);
     }
 
     private static void Index<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key, int id)

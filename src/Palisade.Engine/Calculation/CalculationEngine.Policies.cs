@@ -63,6 +63,7 @@ public sealed partial class CalculationEngine
                     if (l is not null && l.All.Any(p => ReferenceEquals(p.Tier, state)))
                     {
                         l.Dirty = true;
+                        l.NeedsRebuild = true;
                         dirtyLists.Add(l.Id);
                     }
                 }
@@ -104,20 +105,19 @@ public sealed partial class CalculationEngine
 
         policies[key] = state;
         tier.Policies++;
-        state.Ingress = policy.GovernsIngress ? Compile(state, policy.IngressRules) : [];
-        state.Egress = policy.GovernsEgress ? Compile(state, policy.EgressRules) : [];
+        state.Ingress = policy.GovernsIngress ? Compile(state, policy.IngressRules, Direction.Ingress) : [];
+        state.Egress = policy.GovernsEgress ? Compile(state, policy.EgressRules, Direction.Egress) : [];
         state.Subject = AcquireMatcher(policy.AppliesTo);
         state.Matchers.Add(state.Subject);
         var subject = matchers[state.Subject]!;
         var wasSubject = subject.SubjectOf.Count > 0;
         subject.SubjectOf.Add(state);
-        if (wasSubject)
+        // Lists holding this selector gain the policy (an edit, not a rebuild). Every change of a selector's policies
+        // is such an edit, so a list stays equal to its selectors' policies even when a freed selector's id is reused.
+        InvalidateListsWith(state.Subject, state, added: true);
+        if (!wasSubject)
         {
-            // The selector already decides lists: only the lists that hold it change.
-            InvalidateListsWith(state.Subject);
-        }
-        else
-        {
+            // The selector starts deciding lists: its identities move to new lists.
             foreach (var identityId in subject.Members)
             {
                 dirtyIdentities.Add(identityId);
@@ -143,8 +143,8 @@ public sealed partial class CalculationEngine
             }
         }
 
-        // Lists still referencing this policy are rebuilt at the next flush (or freed when their identities leave).
-        InvalidateListsWith(state.Subject);
+        // Lists still holding this policy lose it at the next flush (or are freed when their identities leave).
+        InvalidateListsWith(state.Subject, state, added: false);
         foreach (var m in state.Matchers)
         {
             ReleaseMatcher(m);
@@ -155,7 +155,7 @@ public sealed partial class CalculationEngine
         freePolicies.Push(state.Id);
     }
 
-    private void InvalidateListsWith(int subject)
+    private void InvalidateListsWith(int subject, PolicyState policy, bool added)
     {
         if (!listsBySubject.TryGetValue(subject, out var holding))
         {
@@ -164,7 +164,9 @@ public sealed partial class CalculationEngine
 
         foreach (var id in holding)
         {
-            lists[id]!.Dirty = true;
+            var list = lists[id]!;
+            list.Dirty = true;
+            list.Edits.Add((policy, added));
             dirtyLists.Add(id);
         }
     }
@@ -191,11 +193,19 @@ public sealed partial class CalculationEngine
         {
             if (lists.Count > listId && lists[listId] is { Dirty: true } list)
             {
-                Rebuild(list);
+                if (list.NeedsRebuild)
+                {
+                    Rebuild(list);
+                }
+                else
+                {
+                    Edit(list);
+                }
             }
         }
 
         dirtyLists.Clear();
+        RefreshMatcherArrays();
     }
 
     private int AcquireList(int[] subjects)
@@ -278,34 +288,118 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>Orders the policies of a list's subjects by tier, then policy order, namespace and name.</summary>
+    /// <summary>Policy precedence: tier order, tier name, policy order, namespace, name.</summary>
+    private static readonly Comparison<PolicyState> Precedence = static (a, b) =>
+    {
+        var c = a.Tier.Tier.Order.CompareTo(b.Tier.Tier.Order);
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(a.Tier.Tier.Name, b.Tier.Tier.Name);
+        }
+
+        if (c == 0)
+        {
+            c = a.Policy.Order.CompareTo(b.Policy.Order);
+        }
+
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(a.Policy.Namespace ?? string.Empty, b.Policy.Namespace ?? string.Empty);
+        }
+
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
+        }
+
+        // Same name in two dialects (a Kubernetes and a Calico NetworkPolicy): order by kind, then API version.
+        return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
+    };
+
+    private static readonly Comparer<PolicyState> PrecedenceComparer = Comparer<PolicyState>.Create(Precedence);
+
+    /// <summary>Orders the policies of a list's subjects by precedence.</summary>
     private void Rebuild(PolicyList list)
     {
-        var all = list.Subjects.SelectMany(s => matchers[s]!.SubjectOf).Distinct().ToList();
-        all.Sort(static (a, b) =>
+        var all = new List<PolicyState>();
+        var seen = new HashSet<PolicyState>(ReferenceEqualityComparer.Instance);
+        foreach (var s in list.Subjects)
         {
-            var c = a.Tier.Tier.Order.CompareTo(b.Tier.Tier.Order);
-            if (c == 0)
+            foreach (var p in matchers[s]!.SubjectOf)
             {
-                c = string.CompareOrdinal(a.Tier.Tier.Name, b.Tier.Tier.Name);
+                if (seen.Add(p))
+                {
+                    all.Add(p);
+                }
+            }
+        }
+
+        all.Sort(Precedence);
+        Publish(list, [.. all]);
+    }
+
+    /// <summary>Applies the policies added and removed since the last build, keeping precedence order without re-sorting.</summary>
+    private void Edit(PolicyList list)
+    {
+        var all = new List<PolicyState>(list.All);
+        foreach (var (policy, added) in list.Edits)
+        {
+            var at = all.BinarySearch(policy, PrecedenceComparer);
+            if (added)
+            {
+                if (at < 0)
+                {
+                    all.Insert(~at, policy);
+                }
+            }
+            else if (at >= 0 && ReferenceEquals(all[at], policy))
+            {
+                all.RemoveAt(at);
+            }
+            else
+            {
+                all.Remove(policy);
+            }
+        }
+
+        Publish(list, [.. all]);
+    }
+
+    private void Publish(PolicyList list, PolicyState[] all)
+    {
+        var ingress = 0;
+        var egress = 0;
+        foreach (var p in all)
+        {
+            ingress += p.Policy.GovernsIngress ? 1 : 0;
+            egress += p.Policy.GovernsEgress ? 1 : 0;
+        }
+
+        var ingressPolicies = new PolicyState[ingress];
+        var egressPolicies = new PolicyState[egress];
+        ingress = egress = 0;
+        var published = new Policy[all.Length];
+        for (var i = 0; i < all.Length; i++)
+        {
+            var p = all[i];
+            published[i] = p.Policy;
+            if (p.Policy.GovernsIngress)
+            {
+                ingressPolicies[ingress++] = p;
             }
 
-            if (c == 0)
+            if (p.Policy.GovernsEgress)
             {
-                c = a.Policy.Order.CompareTo(b.Policy.Order);
+                egressPolicies[egress++] = p;
             }
+        }
 
-            if (c == 0)
-            {
-                c = string.CompareOrdinal(a.Policy.Namespace ?? string.Empty, b.Policy.Namespace ?? string.Empty);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
-        });
-        (list.Ingress, list.IngressTiers) = Segment(all.Where(p => p.Policy.GovernsIngress).ToArray());
-        (list.Egress, list.EgressTiers) = Segment(all.Where(p => p.Policy.GovernsEgress).ToArray());
-        list.All = [.. all];
-        list.Published = [.. all.Select(p => p.Policy)];
+        (list.Ingress, list.IngressTiers) = Segment(ingressPolicies);
+        (list.Egress, list.EgressTiers) = Segment(egressPolicies);
+        list.All = all;
+        list.Published = published;
+        list.Edits.Clear();
+        list.NeedsRebuild = false;
         list.Dirty = false;
         foreach (var l in listeners)
         {
@@ -329,24 +423,48 @@ public sealed partial class CalculationEngine
         return (ordered, [.. segments]);
     }
 
-    private CompiledRule[] Compile(PolicyState state, EquatableArray<Rule> rules)
+    private CompiledRule[] Compile(PolicyState state, EquatableArray<Rule> rules, Direction direction)
     {
         var result = new CompiledRule[rules.Count];
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            result[i] = new CompiledRule
+            var compiled = new CompiledRule
             {
                 Source = rule,
                 Action = rule.Action,
                 Protocol = rule.Protocol?.Number ?? -1,
                 NotProtocol = rule.NotProtocol?.Number ?? -1,
+                RequiresIcmpType = rule.Icmp is not null,
+                IpVersion = rule.IpVersion ?? 0,
                 From = Compile(state, rule.Source),
                 To = Compile(state, rule.Destination),
             };
+            Simplify(compiled, ingress: direction == Direction.Ingress);
+            result[i] = compiled;
         }
 
         return result;
+    }
+
+    /// <summary>Marks a rule simple when its remote end is only selectors and its local end only destination ports.</summary>
+    private static void Simplify(CompiledRule rule, bool ingress)
+    {
+        var remote = ingress ? rule.From : rule.To;
+        var local = ingress ? rule.To : rule.From;
+        var localPlain = local.IsAny || (local.Peers.Length == 0 && local.NotMatcher < 0 && local.NotNets.Length == 0 && local.NotPorts.Length == 0 && (ingress || local.Ports.Length == 0));
+        var remotePlain = remote.IsAny || (remote.NotMatcher < 0 && remote.NotNets.Length == 0 && remote.NotPorts.Length == 0 && (ingress ? remote.Ports.Length == 0 : true) &&
+            remote.Peers.All(p => p.Matcher >= 0 && p.Nets.Length == 0 && p.NodeSelector is null));
+        if (!localPlain || !remotePlain)
+        {
+            return;
+        }
+
+        var ports = ingress ? local.Ports : remote.Ports;
+        rule.Simple = true;
+        rule.RemoteMatchers = [.. remote.Peers.Select(p => p.Matcher).Distinct().Order()];
+        rule.RemoteCalico = remote.Peers.Any(p => p.Calico);
+        rule.Ports = [.. ports.Select(p => new FastPort(p.First, p.Last, p.Protocol?.Number ?? -1, p.Name))];
     }
 
     private CompiledEntity Compile(PolicyState state, EntityMatch match)

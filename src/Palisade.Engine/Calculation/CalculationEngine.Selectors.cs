@@ -181,8 +181,8 @@ public sealed partial class CalculationEngine
                 break;
         }
 
-        var readsNamespaces = peer.NamespaceSelector is not null || peer.CalicoScope;
-        var readsServiceAccounts = peer.ServiceAccountSelector is not null || peer.CalicoScope;
+        var readsNamespaces = peer.NamespaceSelector is not null || (peer.CalicoScope && SelectorKeys.ReadsKeyWithPrefix(peer.Selector, "pcns."));
+        var readsServiceAccounts = peer.ServiceAccountSelector is not null || (peer.CalicoScope && SelectorKeys.ReadsKeyWithPrefix(peer.Selector, "pcsa."));
         if (add)
         {
             if (readsNamespaces)
@@ -286,19 +286,45 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>Re-checks the identities of a namespace against entries that read namespace labels.</summary>
-    private void NamespaceChanged(string ns)
+    /// <summary>
+    /// Re-checks the identities of a namespace against the entries whose answer can change: those whose namespace
+    /// selector answers differently for the old and new labels, and Calico selectors reading inherited pcns. labels.
+    /// </summary>
+    private void NamespaceChanged(string ns, LabelSet oldLabels)
     {
         if (!identitiesByNamespace.TryGetValue(ns, out var inNs))
         {
             return;
         }
 
+        var newLabels = NamespaceLabelsOf(ns);
+        var affected = new HashSet<int>();
+        foreach (var matcherId in matchersReadingNamespaces)
+        {
+            var peer = matchers[matcherId]!.Peer;
+            if (peer.Namespace is { } scope && scope != ns)
+            {
+                continue;
+            }
+
+            var selectorReads = peer.CalicoScope && SelectorKeys.ReadsKeyWithPrefix(peer.Selector, "pcns.");
+            var nsSelectorFlips = peer.NamespaceSelector is { } nsSel && (peer.CalicoScope
+                ? nsSel.Matches(oldLabels.With("projectcalico.org/name", ns)) != nsSel.Matches(newLabels.With("projectcalico.org/name", ns))
+                : nsSel.Matches(oldLabels) != nsSel.Matches(newLabels));
+            if (selectorReads || nsSelectorFlips)
+            {
+                affected.Add(matcherId);
+            }
+        }
+
         foreach (var identityId in inNs)
         {
             var identity = identities[identityId]!;
-            identity.CalicoLabels = null;
-            Recheck(identity, matchersReadingNamespaces);
+            identity.CachedCalicoLabels = null;
+            if (affected.Count > 0)
+            {
+                Recheck(identity, affected);
+            }
         }
     }
 
@@ -314,7 +340,7 @@ public sealed partial class CalculationEngine
             var identity = identities[identityId]!;
             if (identity.Key.ServiceAccount == sa)
             {
-                identity.CalicoLabels = null;
+                identity.CachedCalicoLabels = null;
                 Recheck(identity, matchersReadingServiceAccounts);
             }
         }
@@ -354,6 +380,7 @@ public sealed partial class CalculationEngine
     {
         m.Members.Add(identity.Id);
         identity.Matchers.Add(m.Id);
+        MatchersChanged(identity);
         foreach (var e in identity.Endpoints)
         {
             EmitMember(m.Id, endpoints[e]!, added: true);
@@ -369,6 +396,7 @@ public sealed partial class CalculationEngine
     {
         m.Members.Remove(identity.Id);
         identity.Matchers.Remove(m.Id);
+        MatchersChanged(identity);
         if (emitPerEndpoint)
         {
             foreach (var e in identity.Endpoints)
@@ -381,6 +409,32 @@ public sealed partial class CalculationEngine
         {
             SubjectsChanged(identity);
         }
+    }
+
+    private readonly HashSet<IdentityState> dirtyMatcherArrays = new(ReferenceEqualityComparer.Instance);
+
+    private void MatchersChanged(IdentityState identity)
+    {
+        if (!identity.MatcherArrayDirty)
+        {
+            identity.MatcherArrayDirty = true;
+            dirtyMatcherArrays.Add(identity);
+        }
+    }
+
+    /// <summary>Refreshes the sorted selector arrays the fast path searches.</summary>
+    private void RefreshMatcherArrays()
+    {
+        foreach (var identity in dirtyMatcherArrays)
+        {
+            var array = new int[identity.Matchers.Count];
+            identity.Matchers.CopyTo(array);
+            Array.Sort(array);
+            identity.MatcherArray = array;
+            identity.MatcherArrayDirty = false;
+        }
+
+        dirtyMatcherArrays.Clear();
     }
 
     private void EmitMember(int matcher, EndpointState endpoint, bool added)

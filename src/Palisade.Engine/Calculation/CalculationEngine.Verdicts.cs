@@ -77,7 +77,7 @@ public sealed partial class CalculationEngine
                 for (var r = 0; r < rules.Length; r++)
                 {
                     var rule = rules[r];
-                    if (!Matches(rule, ref flow))
+                    if (rule.Simple ? !MatchesSimple(rule, ref flow, direction) : !Matches(rule, ref flow))
                     {
                         continue;
                     }
@@ -104,6 +104,96 @@ public sealed partial class CalculationEngine
         }
 
         return new DirectionOutcome(VerdictReason.PassedAllTiers, -1, -1, -1, direction);
+    }
+
+    /// <summary>The common rule shape on flat fields: protocol, destination ports, then the remote identity's selectors.</summary>
+    private bool MatchesSimple(CompiledRule rule, ref FlowRef flow, Direction direction)
+    {
+        if ((rule.Protocol >= 0 && rule.Protocol != flow.Protocol.Number) ||
+            (rule.NotProtocol >= 0 && rule.NotProtocol == flow.Protocol.Number) ||
+            rule.RequiresIcmpType)
+        {
+            return false;
+        }
+
+        if (rule.IpVersion != 0 && IpVersionOf(ref flow) is { } actual && actual != rule.IpVersion)
+        {
+            return false;
+        }
+
+        var ports = rule.Ports;
+        if (ports.Length > 0)
+        {
+            var any = false;
+            for (var i = 0; i < ports.Length; i++)
+            {
+                ref readonly var p = ref ports[i];
+                if (p.Protocol >= 0 && p.Protocol != flow.Protocol.Number)
+                {
+                    continue;
+                }
+
+                if (!flow.Protocol.HasPorts)
+                {
+                    if (p.Name is null && p.First == 0 && p.Last == 65535)
+                    {
+                        any = true;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (p.Name is { } name
+                    ? flow.Destination is { Workload.HostNetwork: false } d && d.Workload.ResolveNamedPort(name, flow.Protocol) == flow.Port
+                    : flow.Port >= p.First && flow.Port <= p.Last)
+                {
+                    any = true;
+                    break;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        var wanted = rule.RemoteMatchers;
+        if (wanted.Length == 0)
+        {
+            return true;
+        }
+
+        var remote = direction == Model.Policies.Direction.Ingress ? flow.Source : flow.Destination;
+        if (remote is { Workload.HostNetwork: false, Identity: >= 0 })
+        {
+            var have = identities[remote.Identity]!.MatcherArray;
+            for (var i = 0; i < wanted.Length; i++)
+            {
+                if (Array.BinarySearch(have, wanted[i]) >= 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        if (!rule.RemoteCalico || networkSets.Count == 0)
+        {
+            return false;
+        }
+
+        // Calico selectors also name the addresses of the network sets they select.
+        var address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress;
+        foreach (var m in wanted)
+        {
+            if (matchers[m]!.Peer.CalicoScope && InSelectedNetworkSet(matchers[m]!, remote, address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool Matches(CompiledRule rule, ref FlowRef flow)

@@ -37,6 +37,9 @@ internal sealed class CompiledEntity
     public PortMatch[] NotPorts = [];
 }
 
+/// <summary>A port condition flattened for the fast path: a range, or a name resolved at the destination; any protocol when -1.</summary>
+internal readonly record struct FastPort(int First, int Last, int Protocol, string? Name);
+
 /// <summary>A rule compiled for the fast path.</summary>
 internal sealed class CompiledRule
 {
@@ -44,8 +47,26 @@ internal sealed class CompiledRule
     public RuleAction Action;
     public int Protocol = -1;
     public int NotProtocol = -1;
+    public bool RequiresIcmpType;
+    public int IpVersion;
     public required CompiledEntity From;
     public required CompiledEntity To;
+
+    /// <summary>
+    /// Set when the rule has the common shape — the remote end named only by selectors (or anything), destination
+    /// ports only, no exclusions — so that it is judged on flat fields: the remote identity's sorted selector list and
+    /// the port ranges, with no pointer chasing.
+    /// </summary>
+    public bool Simple;
+
+    /// <summary>For simple rules: the selectors naming the remote end (any of them), sorted; empty means anything.</summary>
+    public int[] RemoteMatchers = [];
+
+    /// <summary>For simple rules: the destination ports (any of them); empty means any port.</summary>
+    public FastPort[] Ports = [];
+
+    /// <summary>For simple rules whose selectors are Calico's: they can also match addresses in network sets.</summary>
+    public bool RemoteCalico;
 }
 
 /// <summary>A policy known to the engine: its model form, tier, subject and compiled rules.</summary>
@@ -91,4 +112,10 @@ internal sealed class PolicyList
     public TierSegment[] EgressTiers = [];
     public Policy[] Published = [];
     public PolicyState[] All = [];
+
+    /// <summary>Policies added to or removed from this list's subjects since it was last built, applied as edits.</summary>
+    public List<(PolicyState Policy, bool Added)> Edits = [];
+
+    /// <summary>Set when the list must be rebuilt from its subjects (a tier changed), not just edited.</summary>
+    public bool NeedsRebuild;
 }

@@ -388,9 +388,15 @@ public sealed class PolicyEvaluator
             workload.ServiceAccount,
             cluster.NamespaceLabels(workload.Namespace),
             cluster.ServiceAccountLabels(workload),
-            () => cluster.CalicoLabels(workload),
-            () => cluster.CalicoNamespaceLabels(workload.Namespace));
+            new SnapshotCalicoView(cluster, workload));
         return PeerMatching.MatchesMetadata(peer, facts);
+    }
+
+    private sealed class SnapshotCalicoView(ClusterSnapshot cluster, Workload workload) : ICalicoView
+    {
+        public LabelSet CalicoLabels() => cluster.CalicoLabels(workload);
+
+        public LabelSet CalicoNamespaceLabels() => cluster.CalicoNamespaceLabels(workload.Namespace);
     }
 
     /// <summary>Whether the end's address lies in a network set the peer selects (Calico scope rules).</summary>

@@ -2,37 +2,30 @@ using Palisade.Model;
 
 namespace Palisade.Engine.Evaluation;
 
-/// <summary>
-/// What peers read of a workload: its namespace, labels, service account and the labels of both, with the Calico views
-/// (inherited <c>pcns.</c>/<c>pcsa.</c> and <c>projectcalico.org/*</c> labels) computed only when a Calico peer asks.
-/// </summary>
-public readonly struct WorkloadFacts
+/// <summary>Gives Calico's views of a workload's labels on demand (they are derived, and only Calico peers read them).</summary>
+public interface ICalicoView
 {
-    private readonly Func<LabelSet>? calicoLabels;
-    private readonly Func<LabelSet>? calicoNamespaceLabels;
+    /// <summary>The workload's labels plus Calico's inherited <c>pcns.</c>/<c>pcsa.</c> and <c>projectcalico.org/*</c> labels.</summary>
+    LabelSet CalicoLabels();
 
-    public WorkloadFacts(string ns, LabelSet labels, string serviceAccount, LabelSet namespaceLabels, LabelSet serviceAccountLabels, Func<LabelSet>? calicoLabels, Func<LabelSet>? calicoNamespaceLabels)
-    {
-        Namespace = ns;
-        Labels = labels;
-        ServiceAccount = serviceAccount;
-        NamespaceLabels = namespaceLabels;
-        ServiceAccountLabels = serviceAccountLabels;
-        this.calicoLabels = calicoLabels;
-        this.calicoNamespaceLabels = calicoNamespaceLabels;
-    }
+    /// <summary>The namespace's labels plus <c>projectcalico.org/name</c>.</summary>
+    LabelSet CalicoNamespaceLabels();
+}
 
-    public string Namespace { get; }
+/// <summary>What peers read of a workload: its namespace, labels, service account and the labels of both.</summary>
+public readonly struct WorkloadFacts(string ns, LabelSet labels, string serviceAccount, LabelSet namespaceLabels, LabelSet serviceAccountLabels, ICalicoView? calico)
+{
+    public string Namespace { get; } = ns;
 
-    public LabelSet Labels { get; }
+    public LabelSet Labels { get; } = labels;
 
-    public string ServiceAccount { get; }
+    public string ServiceAccount { get; } = serviceAccount;
 
-    public LabelSet NamespaceLabels { get; }
+    public LabelSet NamespaceLabels { get; } = namespaceLabels;
 
-    public LabelSet ServiceAccountLabels { get; }
+    public LabelSet ServiceAccountLabels { get; } = serviceAccountLabels;
 
-    public LabelSet CalicoLabels() => calicoLabels?.Invoke() ?? Labels;
+    public LabelSet CalicoLabels() => calico?.CalicoLabels() ?? Labels;
 
-    public LabelSet CalicoNamespaceLabels() => calicoNamespaceLabels?.Invoke() ?? NamespaceLabels;
+    public LabelSet CalicoNamespaceLabels() => calico?.CalicoNamespaceLabels() ?? NamespaceLabels;
 }

@@ -27,7 +27,7 @@ public sealed class PolicyModel
     {
         ArgumentNullException.ThrowIfNull(tiers);
         Tiers = [.. tiers
-            .Select(t => t with { Policies = new([.. t.Policies.OrderBy(p => p.Order).ThenBy(p => p.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)]) })
+            .Select(t => t with { Policies = new([.. t.Policies.OrderBy(p => p.Order).ThenBy(p => p.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => $"{p.Source.ApiVersion} {p.Source.Kind}", StringComparer.Ordinal)]) })
             .OrderBy(t => t.Order)
             .ThenBy(t => t.Name, StringComparer.Ordinal)];
     }
