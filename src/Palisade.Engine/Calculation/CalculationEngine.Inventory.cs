@@ -48,12 +48,78 @@ public sealed partial class CalculationEngine
         public LabelSet CalicoNamespaceLabels() => engine.CalicoNamespaceLabelsOf(Key.Namespace);
     }
 
+    /// <summary>
+    /// What the fast path reads of an endpoint, in one dense array indexed by handle (one cache line per endpoint, no
+    /// object hop): identity, host network, the programs' codes and the identity's sorted selectors.
+    /// </summary>
+    internal struct EndpointHot
+    {
+        public int Identity;
+        public bool HostNetwork;
+        public ListProgram IngressProgram;
+        public ListProgram EgressProgram;
+        public int[] Matchers;
+        public ulong SignatureLow;
+        public ulong SignatureHigh;
+    }
+
+    private EndpointHot[] hot = new EndpointHot[1024];
+
+    /// <summary>Copies an endpoint's fast-path fields into the dense array.</summary>
+    private void Sync(EndpointState e)
+    {
+        if (e.Id >= hot.Length)
+        {
+            Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
+        }
+
+        hot[e.Id] = new EndpointHot
+        {
+            Identity = e.Identity,
+            HostNetwork = e.HostNetwork,
+            IngressProgram = e.Ingress,
+            EgressProgram = e.Egress,
+            Matchers = e.Matchers,
+            SignatureLow = Signature(e.Matchers, high: false),
+            SignatureHigh = Signature(e.Matchers, high: true),
+        };
+    }
+
+    private static ulong Signature(int[] matchers, bool high)
+    {
+        ulong sig = 0;
+        foreach (var m in matchers)
+        {
+            var bit = ListProgram.SignatureBit(m);
+            if (high && bit >= 64)
+            {
+                sig |= 1UL << (bit - 64);
+            }
+            else if (!high && bit < 64)
+            {
+                sig |= 1UL << bit;
+            }
+        }
+
+        return sig;
+    }
+
     internal sealed class EndpointState
     {
         public required int Id;
         public required Workload Workload;
+
+        /// <summary>Copied from the workload, so that the fast path does not load it.</summary>
+        public bool HostNetwork;
+
+        /// <summary>The programs of the endpoint's policy list, by reference (the fast path's first hop).</summary>
+        public ListProgram Ingress = ListProgram.Empty;
+        public ListProgram Egress = ListProgram.Empty;
         public int Identity = -1;
         public int List = -1;
+
+        /// <summary>The identity's sorted selector array, shared by reference: read by the fast path without a hop.</summary>
+        public int[] Matchers = [];
     }
 
     public void UpsertNamespace(NamespaceInfo ns)
@@ -152,6 +218,7 @@ public sealed partial class CalculationEngine
             var newKey = KeyOf(workload);
             var sameShape = state.Workload.HostNetwork == workload.HostNetwork;
             state.Workload = workload;
+            state.HostNetwork = workload.HostNetwork;
             if (sameShape && oldKey.Equals(newKey))
             {
                 return;
@@ -159,11 +226,12 @@ public sealed partial class CalculationEngine
 
             DetachIdentity(state);
             AttachIdentity(state, newKey);
+            Sync(state);
             return;
         }
 
         var id = freeEndpoints.Count > 0 ? freeEndpoints.Pop() : endpoints.Count;
-        var endpoint = new EndpointState { Id = id, Workload = workload };
+        var endpoint = new EndpointState { Id = id, Workload = workload, HostNetwork = workload.HostNetwork };
         if (id == endpoints.Count)
         {
             endpoints.Add(endpoint);
@@ -175,6 +243,7 @@ public sealed partial class CalculationEngine
 
         endpointIds[workload.Id] = id;
         AttachIdentity(endpoint, KeyOf(workload));
+        Sync(endpoint);
     }
 
     public void RemoveWorkload(string id)
@@ -185,6 +254,11 @@ public sealed partial class CalculationEngine
         }
 
         var state = endpoints[handle]!;
+        if (state.List >= 0 && lists[state.List] is { } list)
+        {
+            list.Endpoints.Remove(handle);
+        }
+
         DetachIdentity(state);
         foreach (var l in listeners)
         {
@@ -192,6 +266,7 @@ public sealed partial class CalculationEngine
         }
 
         endpoints[handle] = null;
+        hot[handle] = default;
         freeEndpoints.Push(handle);
     }
 
@@ -238,6 +313,7 @@ public sealed partial class CalculationEngine
             endpoint.Identity = id;
             var identity = identities[id]!;
             identity.Endpoints.Add(endpoint.Id);
+            endpoint.Matchers = identity.MatcherArray;
             foreach (var m in identity.Matchers)
             {
                 EmitMember(m, endpoint, added: true);
@@ -262,6 +338,7 @@ public sealed partial class CalculationEngine
         }
 
         endpoint.Identity = -1;
+        endpoint.Matchers = [];
         if (identity.Endpoints.Count > 0)
         {
             return;

@@ -276,12 +276,23 @@ public sealed partial class CalculationEngine
 
     private void SetEndpointList(EndpointState endpoint, int list)
     {
-        if (endpoint.List == list && list >= 0)
+        var old = endpoint.List;
+        if (old == list && list >= 0)
         {
             return;
         }
 
+        if (old >= 0 && old < lists.Count && lists[old] is { } oldList)
+        {
+            oldList.Endpoints.Remove(endpoint.Id);
+        }
+
         endpoint.List = list;
+        var current = list >= 0 ? lists[list] : null;
+        endpoint.Ingress = current?.IngressProgram ?? ListProgram.Empty;
+        endpoint.Egress = current?.EgressProgram ?? ListProgram.Empty;
+        current?.Endpoints.Add(endpoint.Id);
+        Sync(endpoint);
         foreach (var l in listeners)
         {
             l.OnEndpointPolicyList(endpoint.Workload.Id, list);
@@ -396,6 +407,15 @@ public sealed partial class CalculationEngine
 
         (list.Ingress, list.IngressTiers) = Segment(ingressPolicies);
         (list.Egress, list.EgressTiers) = Segment(egressPolicies);
+        list.IngressProgram = BuildProgram(list.Ingress, list.IngressTiers, Direction.Ingress);
+        list.EgressProgram = BuildProgram(list.Egress, list.EgressTiers, Direction.Egress);
+        foreach (var e in list.Endpoints)
+        {
+            var endpoint = endpoints[e]!;
+            endpoint.Ingress = list.IngressProgram;
+            endpoint.Egress = list.EgressProgram;
+            Sync(endpoint);
+        }
         list.All = all;
         list.Published = published;
         list.Edits.Clear();
@@ -406,6 +426,119 @@ public sealed partial class CalculationEngine
             l.OnPolicyList(list.Id, list.Published);
         }
     }
+
+    private static ListProgram BuildProgram(PolicyState[] policies, TierSegment[] tiers, Direction direction)
+    {
+        if (policies.Length == 0)
+        {
+            return ListProgram.Empty;
+        }
+
+        var rules = new List<(CompiledRule Rule, int Policy, int Index)>();
+        var segments = new List<(int Start, int End, RuleAction EndAction, int Tier)>();
+        foreach (var tier in tiers)
+        {
+            var start = rules.Count;
+            for (var i = tier.Start; i < tier.End; i++)
+            {
+                var compiled = policies[i].Rules(direction);
+                for (var r = 0; r < compiled.Length; r++)
+                {
+                    rules.Add((compiled[r], policies[i].Id, r));
+                }
+            }
+
+            segments.Add((start, rules.Count, tier.EndAction, tier.Tier));
+        }
+
+        var names = new List<string>();
+        var portCount = 0;
+        var matcherCount = 0;
+        foreach (var (rule, _, _) in rules)
+        {
+            if (IsSimple(rule))
+            {
+                portCount += rule.Ports.Length;
+                matcherCount += rule.RemoteMatchers.Length;
+            }
+        }
+
+        var ruleBase = ListProgram.HeaderSize + (ListProgram.SegmentSize * segments.Count);
+        var portBase = ruleBase + (ListProgram.RuleSize * rules.Count);
+        var matcherBase = portBase + (ListProgram.PortSize * portCount);
+        var code = new int[matcherBase + matcherCount];
+        (code[0], code[1]) = (segments.Count, ruleBase);
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var at = ListProgram.HeaderSize + (ListProgram.SegmentSize * i);
+            (code[at], code[at + 1], code[at + 2], code[at + 3]) = (segments[i].Start, segments[i].End, (int)segments[i].EndAction, segments[i].Tier);
+        }
+
+        var portAt = portBase;
+        var matcherAt = matcherBase;
+        var complex = new CompiledRule[rules.Count];
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var (rule, policy, index) = rules[i];
+            var simple = IsSimple(rule);
+            complex[i] = rule;
+            var at = ruleBase + (ListProgram.RuleSize * i);
+            code[at] = (simple ? ListProgram.FlagSimple : 0) | (rule.RemoteCalico ? ListProgram.FlagCalico : 0) | ((int)rule.Action << 4);
+            code[at + 1] = rule.Protocol;
+            code[at + 2] = rule.NotProtocol;
+            code[at + 3] = portAt;
+            code[at + 4] = simple ? rule.Ports.Length : 0;
+            code[at + 5] = matcherAt;
+            code[at + 6] = simple ? rule.RemoteMatchers.Length : 0;
+            code[at + 7] = policy;
+            code[at + 8] = index;
+            if (!simple)
+            {
+                continue;
+            }
+
+            ulong lo = 0, hi = 0;
+            foreach (var m in rule.RemoteMatchers)
+            {
+                var bit = ListProgram.SignatureBit(m);
+                if (bit < 64)
+                {
+                    lo |= 1UL << bit;
+                }
+                else
+                {
+                    hi |= 1UL << (bit - 64);
+                }
+            }
+
+            (code[at + 9], code[at + 10], code[at + 11], code[at + 12]) = ((int)lo, (int)(lo >> 32), (int)hi, (int)(hi >> 32));
+            foreach (var p in rule.Ports)
+            {
+                var nameIndex = -1;
+                if (p.Name is { } name)
+                {
+                    nameIndex = names.IndexOf(name);
+                    if (nameIndex < 0)
+                    {
+                        nameIndex = names.Count;
+                        names.Add(name);
+                    }
+                }
+
+                (code[portAt], code[portAt + 1], code[portAt + 2], code[portAt + 3]) = (p.First, p.Last, p.Protocol, nameIndex);
+                portAt += ListProgram.PortSize;
+            }
+
+            foreach (var m in rule.RemoteMatchers)
+            {
+                code[matcherAt++] = m;
+            }
+        }
+
+        return new ListProgram { Code = code, Complex = complex, Names = [.. names] };
+    }
+
+    private static bool IsSimple(CompiledRule rule) => rule.Simple && !rule.RequiresIcmpType && rule.IpVersion == 0;
 
     private static (PolicyState[], TierSegment[]) Segment(PolicyState[] ordered)
     {

@@ -87,3 +87,29 @@ public sealed partial class CalculationEngine
         };
     }
 }
+
+/// <summary>Shape statistics of the state, for benchmarks and capacity planning.</summary>
+public sealed partial class CalculationEngine
+{
+    /// <summary>The mean number of rules an endpoint's ingress and egress programs hold (what a verdict may walk).</summary>
+    public (double Ingress, double Egress) MeanProgramLength()
+    {
+        long ingress = 0, egress = 0, n = 0;
+        foreach (var e in endpoints)
+        {
+            if (e is null)
+            {
+                continue;
+            }
+
+            n++;
+            if (e.List >= 0 && lists[e.List] is { } l)
+            {
+                ingress += l.IngressProgram.RuleCount;
+                egress += l.EgressProgram.RuleCount;
+            }
+        }
+
+        return n == 0 ? (0, 0) : ((double)ingress / n, (double)egress / n);
+    }
+}

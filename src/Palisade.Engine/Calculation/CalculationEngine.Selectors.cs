@@ -432,6 +432,12 @@ public sealed partial class CalculationEngine
             Array.Sort(array);
             identity.MatcherArray = array;
             identity.MatcherArrayDirty = false;
+            foreach (var e in identity.Endpoints)
+            {
+                var endpoint = endpoints[e]!;
+                endpoint.Matchers = array;
+                Sync(endpoint);
+            }
         }
 
         dirtyMatcherArrays.Clear();

@@ -18,176 +18,271 @@ public sealed partial class CalculationEngine
     /// <summary>Judges a flow between two endpoints (by handle) on a destination port.</summary>
     public FastVerdict Evaluate(int source, int destination, Protocol protocol, int port)
     {
-        var src = endpoints[source]!;
-        var dst = endpoints[destination]!;
-        var flow = new FlowRef(src, null, dst, null, protocol, port);
+        var flow = new FlowRef(this, source, null, destination, null, protocol, port);
         return new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
+    }
+
+    /// <summary>
+    /// Judges many flows between endpoints (by handle) on the same protocol: the bulk path of analysis. While one flow
+    /// is judged, the data of flows a few places ahead is prefetched, so that memory latency overlaps with work.
+    /// </summary>
+    public void Evaluate(ReadOnlySpan<int> sources, ReadOnlySpan<int> destinations, ReadOnlySpan<int> ports, Protocol protocol, Span<FastVerdict> results)
+    {
+        if (sources.Length != destinations.Length || sources.Length != ports.Length || results.Length < sources.Length)
+        {
+            throw new ArgumentException("sources, destinations, ports and results must have the same length");
+        }
+
+        const int Ahead = 8;
+        var n = sources.Length;
+        for (var i = 0; i < n; i++)
+        {
+            if (i + Ahead < n)
+            {
+                Prefetch(sources[i + Ahead], destinations[i + Ahead]);
+            }
+
+            if (i + (Ahead / 2) < n)
+            {
+                PrefetchPrograms(sources[i + (Ahead / 2)], destinations[i + (Ahead / 2)]);
+            }
+
+            var flow = new FlowRef(this, sources[i], null, destinations[i], null, protocol, ports[i]);
+            results[i] = new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
+        }
+    }
+
+    private unsafe void Prefetch(int source, int destination)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref hot[source]));
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref hot[destination]));
+    }
+
+    private unsafe void PrefetchPrograms(int source, int destination)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        ref readonly var s = ref hot[source];
+        ref readonly var d = ref hot[destination];
+        if (s.EgressProgram is { } egress)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(egress.Code)));
+        }
+
+        if (d.IngressProgram is { } ingress)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ingress.Code)));
+        }
+
+        if (s.Matchers is { Length: > 0 } sm)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(sm)));
+        }
+
+        if (d.Matchers is { Length: > 0 } dm)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(dm)));
+        }
     }
 
     /// <summary>Judges a flow where either end may be an outside address (handle -1 with an address).</summary>
     public FastVerdict Evaluate(int source, IPAddress? sourceAddress, int destination, IPAddress? destinationAddress, Protocol protocol, int port)
     {
-        var flow = new FlowRef(source >= 0 ? endpoints[source] : null, sourceAddress, destination >= 0 ? endpoints[destination] : null, destinationAddress, protocol, port);
+        var flow = new FlowRef(this, source, sourceAddress, destination, destinationAddress, protocol, port);
         return new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
     }
 
-    private readonly struct FlowRef(EndpointState? source, IPAddress? sourceAddress, EndpointState? destination, IPAddress? destinationAddress, Protocol protocol, int port)
+    private readonly struct FlowRef(CalculationEngine engine, int source, IPAddress? sourceAddress, int destination, IPAddress? destinationAddress, Protocol protocol, int port)
     {
-        public readonly EndpointState? Source = source;
+        public readonly int SourceHandle = source;
         public readonly IPAddress? SourceAddress = sourceAddress;
-        public readonly EndpointState? Destination = destination;
+        public readonly int DestinationHandle = destination;
         public readonly IPAddress? DestinationAddress = destinationAddress;
         public readonly Protocol Protocol = protocol;
         public readonly int Port = port;
+
+        /// <summary>The source endpoint's full state (cold: only complex rules and named ports need it).</summary>
+        public EndpointState? Source => SourceHandle >= 0 ? engine.endpoints[SourceHandle] : null;
+
+        public EndpointState? Destination => DestinationHandle >= 0 ? engine.endpoints[DestinationHandle] : null;
     }
 
     private DirectionOutcome Judge(ref FlowRef flow, Direction direction)
     {
-        var local = direction == Model.Policies.Direction.Egress ? flow.Source : flow.Destination;
-        if (local is null)
+        var localHandle = direction == Model.Policies.Direction.Egress ? flow.SourceHandle : flow.DestinationHandle;
+        if (localHandle < 0)
         {
             return new DirectionOutcome(VerdictReason.NotAWorkload, -1, -1, -1, direction);
         }
 
-        if (local.Workload.HostNetwork)
+        ref readonly var local = ref hot[localHandle];
+        if (local.HostNetwork)
         {
             return new DirectionOutcome(VerdictReason.HostNetwork, -1, -1, -1, direction);
         }
 
-        if (local.List < 0)
+        var program = direction == Model.Policies.Direction.Ingress ? local.IngressProgram : local.EgressProgram;
+        var code = program.Code;
+        var segments = code[0];
+        if (segments == 0)
         {
             return new DirectionOutcome(VerdictReason.NoPolicyApplies, -1, -1, -1, direction);
         }
 
-        var list = lists[local.List]!;
-        var entries = direction == Model.Policies.Direction.Ingress ? list.Ingress : list.Egress;
-        var segments = direction == Model.Policies.Direction.Ingress ? list.IngressTiers : list.EgressTiers;
-        if (entries.Length == 0)
+        // What rules read of the remote end, loaded once per direction rather than once per rule.
+        var remoteHandle = direction == Model.Policies.Direction.Ingress ? flow.SourceHandle : flow.DestinationHandle;
+        var remote = new RemoteView { Handle = remoteHandle, Address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = [] };
+        if (remoteHandle >= 0)
         {
-            return new DirectionOutcome(VerdictReason.NoPolicyApplies, -1, -1, -1, direction);
+            ref readonly var r = ref hot[remoteHandle];
+            if (!r.HostNetwork && r.Identity >= 0)
+            {
+                remote.IsPod = true;
+                remote.Matchers = r.Matchers;
+                remote.SignatureLow = r.SignatureLow;
+                remote.SignatureHigh = r.SignatureHigh;
+            }
         }
 
-        foreach (var segment in segments)
+        var hasPorts = flow.Protocol.HasPorts;
+
+        var ruleBase = code[1];
+        for (var seg = ListProgram.HeaderSize; seg < ListProgram.HeaderSize + (segments * ListProgram.SegmentSize); seg += ListProgram.SegmentSize)
         {
             var passed = false;
-            for (var i = segment.Start; i < segment.End && !passed; i++)
+            for (var i = code[seg]; i < code[seg + 1]; i++)
             {
-                var policy = entries[i];
-                var rules = direction == Model.Policies.Direction.Ingress ? policy.Ingress : policy.Egress;
-                for (var r = 0; r < rules.Length; r++)
+                var at = ruleBase + (ListProgram.RuleSize * i);
+                var flags = code[at];
+                if ((flags & ListProgram.FlagSimple) != 0 ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
                 {
-                    var rule = rules[r];
-                    if (rule.Simple ? !MatchesSimple(rule, ref flow, direction) : !Matches(rule, ref flow))
-                    {
-                        continue;
-                    }
-
-                    if (rule.Action == RuleAction.Log)
-                    {
-                        continue;
-                    }
-
-                    if (rule.Action == RuleAction.Pass)
-                    {
-                        passed = true;
-                        break;
-                    }
-
-                    return new DirectionOutcome(rule.Action == RuleAction.Allow ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied, policy.Id, r, segment.Tier, direction);
+                    continue;
                 }
+
+                var action = (RuleAction)(flags >> 4);
+                if (action == RuleAction.Log)
+                {
+                    continue;
+                }
+
+                if (action == RuleAction.Pass)
+                {
+                    passed = true;
+                    break;
+                }
+
+                return new DirectionOutcome(action == RuleAction.Allow ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied, code[at + 7], code[at + 8], code[seg + 3], direction);
             }
 
-            if (!passed && segment.EndAction == RuleAction.Deny)
+            if (!passed && (RuleAction)code[seg + 2] == RuleAction.Deny)
             {
-                return new DirectionOutcome(VerdictReason.TierEndDenied, -1, -1, segment.Tier, direction);
+                return new DirectionOutcome(VerdictReason.TierEndDenied, -1, -1, code[seg + 3], direction);
             }
         }
 
         return new DirectionOutcome(VerdictReason.PassedAllTiers, -1, -1, -1, direction);
     }
 
-    /// <summary>The common rule shape on flat fields: protocol, destination ports, then the remote identity's selectors.</summary>
-    private bool MatchesSimple(CompiledRule rule, ref FlowRef flow, Direction direction)
+    /// <summary>The remote end as rules read it: whether it is a pod, its sorted selectors and their signature.</summary>
+    private struct RemoteView
     {
-        if ((rule.Protocol >= 0 && rule.Protocol != flow.Protocol.Number) ||
-            (rule.NotProtocol >= 0 && rule.NotProtocol == flow.Protocol.Number) ||
-            rule.RequiresIcmpType)
+        public int Handle;
+        public IPAddress? Address;
+        public bool IsPod;
+        public int[] Matchers;
+        public ulong SignatureLow;
+        public ulong SignatureHigh;
+    }
+
+    private bool MatchesSimple(int[] code, int at, ListProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    {
+        var protocol = flow.Protocol.Number;
+        var ruleProtocol = code[at + 1];
+        var notProtocol = code[at + 2];
+        if ((ruleProtocol >= 0 && ruleProtocol != protocol) || (notProtocol >= 0 && notProtocol == protocol))
         {
             return false;
         }
 
-        if (rule.IpVersion != 0 && IpVersionOf(ref flow) is { } actual && actual != rule.IpVersion)
+        var portCount = code[at + 4];
+        if (portCount > 0 && !PortsMatch(code, code[at + 3], portCount, program, ref flow, hasPorts))
         {
             return false;
         }
 
-        var ports = rule.Ports;
-        if (ports.Length > 0)
-        {
-            var any = false;
-            for (var i = 0; i < ports.Length; i++)
-            {
-                ref readonly var p = ref ports[i];
-                if (p.Protocol >= 0 && p.Protocol != flow.Protocol.Number)
-                {
-                    continue;
-                }
-
-                if (!flow.Protocol.HasPorts)
-                {
-                    if (p.Name is null && p.First == 0 && p.Last == 65535)
-                    {
-                        any = true;
-                        break;
-                    }
-
-                    continue;
-                }
-
-                if (p.Name is { } name
-                    ? flow.Destination is { Workload.HostNetwork: false } d && d.Workload.ResolveNamedPort(name, flow.Protocol) == flow.Port
-                    : flow.Port >= p.First && flow.Port <= p.Last)
-                {
-                    any = true;
-                    break;
-                }
-            }
-
-            if (!any)
-            {
-                return false;
-            }
-        }
-
-        var wanted = rule.RemoteMatchers;
-        if (wanted.Length == 0)
+        var matcherCount = code[at + 6];
+        if (matcherCount == 0)
         {
             return true;
         }
 
-        var remote = direction == Model.Policies.Direction.Ingress ? flow.Source : flow.Destination;
-        if (remote is { Workload.HostNetwork: false, Identity: >= 0 })
+        var start = code[at + 5];
+        if (remote.IsPod &&
+            ((remote.SignatureLow & ((ulong)(uint)code[at + 9] | ((ulong)(uint)code[at + 10] << 32))) |
+             (remote.SignatureHigh & ((ulong)(uint)code[at + 11] | ((ulong)(uint)code[at + 12] << 32)))) != 0)
         {
-            var have = identities[remote.Identity]!.MatcherArray;
-            for (var i = 0; i < wanted.Length; i++)
+            var have = remote.Matchers;
+            for (var i = start; i < start + matcherCount; i++)
             {
-                if (Array.BinarySearch(have, wanted[i]) >= 0)
+                if (Array.BinarySearch(have, code[i]) >= 0)
                 {
                     return true;
                 }
             }
         }
 
-        if (!rule.RemoteCalico || networkSets.Count == 0)
+        return (code[at] & ListProgram.FlagCalico) != 0 && networkSets.Count > 0 && InNetworkSetOfAny(code, start, matcherCount, ref remote);
+    }
+
+    private static bool PortsMatch(int[] code, int first, int count, ListProgram program, ref FlowRef flow, bool hasPorts)
+    {
+        var protocol = flow.Protocol.Number;
+        for (int i = 0, p = first; i < count; i++, p += ListProgram.PortSize)
         {
-            return false;
+            var portProtocol = code[p + 2];
+            if (portProtocol >= 0 && portProtocol != protocol)
+            {
+                continue;
+            }
+
+            var nameIndex = code[p + 3];
+            if (!hasPorts)
+            {
+                if (nameIndex < 0 && code[p] == 0 && code[p + 1] == 65535)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (nameIndex >= 0
+                ? flow.Destination is { HostNetwork: false } d && d.Workload.ResolveNamedPort(program.Names[nameIndex], flow.Protocol) == flow.Port
+                : flow.Port >= code[p] && flow.Port <= code[p + 1])
+            {
+                return true;
+            }
         }
 
-        // Calico selectors also name the addresses of the network sets they select.
-        var address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress;
-        foreach (var m in wanted)
+        return false;
+    }
+
+    /// <summary>Calico selectors also name the addresses of the network sets they select.</summary>
+    private bool InNetworkSetOfAny(int[] code, int start, int count, ref RemoteView remote)
+    {
+        var endpoint = remote.Handle >= 0 ? endpoints[remote.Handle] : null;
+        for (var i = start; i < start + count; i++)
         {
-            if (matchers[m]!.Peer.CalicoScope && InSelectedNetworkSet(matchers[m]!, remote, address))
+            var m = matchers[code[i]]!;
+            if (m.Peer.CalicoScope && InSelectedNetworkSet(m, endpoint, remote.Address))
             {
                 return true;
             }

@@ -94,6 +94,38 @@ internal sealed class TierState
     public int Policies;
 }
 
+/// <summary>
+/// A list's rules for one direction, encoded into one contiguous int array — tier segments, rules, ports and remote
+/// selectors — so that judging a flow touches one array instead of chasing policies and rules. Rules of uncommon shape
+/// keep their compiled form in <see cref="Complex"/>; named ports are in <see cref="Names"/>.
+/// </summary>
+/// <remarks>
+/// Layout: header [segments, ruleBase]; per segment [start, end, endAction, tier]; per rule [flags, protocol,
+/// notProtocol, portStart, portCount, matcherStart, matcherCount, policy, ruleIndex, and the 128-bit signature of the
+/// rule's selectors as four ints] with flags bit 1 simple, bit 2 Calico remote, action in bits 4..7; per port [first,
+/// last, protocol, nameIndex]; then the rules' selectors.
+/// </remarks>
+internal sealed class ListProgram
+{
+    public const int HeaderSize = 2;
+    public const int SegmentSize = 4;
+    public const int RuleSize = 13;
+    public const int PortSize = 4;
+    public const int FlagSimple = 1;
+    public const int FlagCalico = 2;
+
+    public static readonly ListProgram Empty = new() { Code = [0, HeaderSize], Complex = [], Names = [] };
+
+    public required int[] Code;
+    public required CompiledRule[] Complex;
+    public required string[] Names;
+
+    public int RuleCount => Complex.Length;
+
+    /// <summary>The bit a selector sets in a 128-bit signature: a quick test that most non-members fail.</summary>
+    public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
+}
+
 /// <summary>A run of policies of one tier in a policy list, with the tier's end action.</summary>
 internal readonly record struct TierSegment(int Start, int End, RuleAction EndAction, int Tier);
 
@@ -112,6 +144,11 @@ internal sealed class PolicyList
     public TierSegment[] EgressTiers = [];
     public Policy[] Published = [];
     public PolicyState[] All = [];
+    public ListProgram IngressProgram = ListProgram.Empty;
+
+    /// <summary>Endpoints using this list (by handle): they hold references to its programs, renewed on publish.</summary>
+    public readonly HashSet<int> Endpoints = [];
+    public ListProgram EgressProgram = ListProgram.Empty;
 
     /// <summary>Policies added to or removed from this list's subjects since it was last built, applied as edits.</summary>
     public List<(PolicyState Policy, bool Added)> Edits = [];
