@@ -56,8 +56,8 @@ public sealed partial class CalculationEngine
     {
         public int Identity;
         public bool HostNetwork;
-        public ListProgram IngressProgram;
-        public ListProgram EgressProgram;
+        public TierProgram[] IngressProgram;
+        public TierProgram[] EgressProgram;
         public int[] Matchers;
         public ulong SignatureLow;
         public ulong SignatureHigh;
@@ -90,7 +90,7 @@ public sealed partial class CalculationEngine
         ulong sig = 0;
         foreach (var m in matchers)
         {
-            var bit = ListProgram.SignatureBit(m);
+            var bit = TierProgram.SignatureBit(m);
             if (high && bit >= 64)
             {
                 sig |= 1UL << (bit - 64);
@@ -113,8 +113,8 @@ public sealed partial class CalculationEngine
         public bool HostNetwork;
 
         /// <summary>The programs of the endpoint's policy list, by reference (the fast path's first hop).</summary>
-        public ListProgram Ingress = ListProgram.Empty;
-        public ListProgram Egress = ListProgram.Empty;
+        public TierProgram[] Ingress = [];
+        public TierProgram[] Egress = [];
         public int Identity = -1;
         public int List = -1;
 

@@ -57,7 +57,13 @@ public sealed partial class CalculationEngine
             state.Tier = tier with { Policies = EquatableArray<Policy>.Empty };
             if (changed)
             {
-                // Order or end action changed: every list holding a policy of this tier must be rebuilt.
+                // Order or end action changed: the tier's cached programs are stale, and every list holding a policy of
+                // this tier must be rebuilt.
+                foreach (var program in tierPrograms.Values.Where(p => p.Key.Tier == state.Id).ToList())
+                {
+                    Forget(program);
+                }
+
                 foreach (var l in lists)
                 {
                     if (l is not null && l.All.Any(p => ReferenceEquals(p.Tier, state)))
@@ -150,6 +156,7 @@ public sealed partial class CalculationEngine
             ReleaseMatcher(m);
         }
 
+        ForgetPrograms(state);
         state.Tier.Policies--;
         policyById[state.Id] = null;
         freePolicies.Push(state.Id);
@@ -265,6 +272,10 @@ public sealed partial class CalculationEngine
             }
 
             dirtyLists.Remove(old);
+            ReleaseProgram(dead.IngressProgram);
+            ReleaseProgram(dead.EgressProgram);
+            dead.IngressProgram = [];
+            dead.EgressProgram = [];
             lists[old] = null;
             freeLists.Push(old);
             foreach (var l in listeners)
@@ -289,8 +300,8 @@ public sealed partial class CalculationEngine
 
         endpoint.List = list;
         var current = list >= 0 ? lists[list] : null;
-        endpoint.Ingress = current?.IngressProgram ?? ListProgram.Empty;
-        endpoint.Egress = current?.EgressProgram ?? ListProgram.Empty;
+        endpoint.Ingress = current?.IngressProgram ?? [];
+        endpoint.Egress = current?.EgressProgram ?? [];
         current?.Endpoints.Add(endpoint.Id);
         Sync(endpoint);
         foreach (var l in listeners)
@@ -407,8 +418,11 @@ public sealed partial class CalculationEngine
 
         (list.Ingress, list.IngressTiers) = Segment(ingressPolicies);
         (list.Egress, list.EgressTiers) = Segment(egressPolicies);
-        list.IngressProgram = BuildProgram(list.Ingress, list.IngressTiers, Direction.Ingress);
-        list.EgressProgram = BuildProgram(list.Egress, list.EgressTiers, Direction.Egress);
+        var (oldIngress, oldEgress) = (list.IngressProgram, list.EgressProgram);
+        list.IngressProgram = AcquireProgram(list.Ingress, list.IngressTiers, Direction.Ingress);
+        list.EgressProgram = AcquireProgram(list.Egress, list.EgressTiers, Direction.Egress);
+        ReleaseProgram(oldIngress);
+        ReleaseProgram(oldEgress);
         foreach (var e in list.Endpoints)
         {
             var endpoint = endpoints[e]!;
@@ -427,28 +441,96 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private static ListProgram BuildProgram(PolicyState[] policies, TierSegment[] tiers, Direction direction)
-    {
-        if (policies.Length == 0)
-        {
-            return ListProgram.Empty;
-        }
+    private readonly Dictionary<TierProgramKey, TierProgram> tierPrograms = [];
+    private readonly Dictionary<int, HashSet<TierProgram>> programsByPolicy = [];
 
-        var rules = new List<(CompiledRule Rule, int Policy, int Index)>();
-        var segments = new List<(int Start, int End, RuleAction EndAction, int Tier)>();
-        foreach (var tier in tiers)
+    /// <summary>Number of distinct tier programs (shared by lists with the same policies in a tier).</summary>
+    public int TierProgramCount => tierPrograms.Count;
+
+    /// <summary>The tier programs of a list for one direction, taken from the shared cache (or built once).</summary>
+    private TierProgram[] AcquireProgram(PolicyState[] policies, TierSegment[] tiers, Direction direction)
+    {
+        var result = new TierProgram[tiers.Length];
+        for (var t = 0; t < tiers.Length; t++)
         {
-            var start = rules.Count;
-            for (var i = tier.Start; i < tier.End; i++)
+            var ids = new int[tiers[t].End - tiers[t].Start];
+            for (var i = 0; i < ids.Length; i++)
             {
-                var compiled = policies[i].Rules(direction);
-                for (var r = 0; r < compiled.Length; r++)
+                ids[i] = policies[tiers[t].Start + i].Id;
+            }
+
+            var key = new TierProgramKey(direction, tiers[t].Tier, ids);
+            if (!tierPrograms.TryGetValue(key, out var program))
+            {
+                program = BuildTierProgram(key, policies.AsSpan(tiers[t].Start, ids.Length), tiers[t], direction, options.IndexThreshold);
+                tierPrograms[key] = program;
+                foreach (var id in ids)
                 {
-                    rules.Add((compiled[r], policies[i].Id, r));
+                    if (!programsByPolicy.TryGetValue(id, out var set))
+                    {
+                        programsByPolicy[id] = set = new HashSet<TierProgram>(ReferenceEqualityComparer.Instance);
+                    }
+
+                    set.Add(program);
                 }
             }
 
-            segments.Add((start, rules.Count, tier.EndAction, tier.Tier));
+            program.RefCount++;
+            result[t] = program;
+        }
+
+        return result;
+    }
+
+    private void ReleaseProgram(TierProgram[] programs)
+    {
+        foreach (var p in programs)
+        {
+            if (--p.RefCount == 0)
+            {
+                Forget(p);
+            }
+        }
+    }
+
+    private void Forget(TierProgram program)
+    {
+        if (tierPrograms.TryGetValue(program.Key, out var current) && ReferenceEquals(current, program))
+        {
+            tierPrograms.Remove(program.Key);
+        }
+
+        foreach (var id in program.Key.Policies)
+        {
+            if (programsByPolicy.TryGetValue(id, out var set) && set.Remove(program) && set.Count == 0)
+            {
+                programsByPolicy.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>Takes the programs holding a policy out of the cache (it changed or left); lists using them are rebuilt.</summary>
+    private void ForgetPrograms(PolicyState policy)
+    {
+        if (programsByPolicy.TryGetValue(policy.Id, out var set))
+        {
+            foreach (var program in set.ToArray())
+            {
+                Forget(program);
+            }
+        }
+    }
+
+    private static TierProgram BuildTierProgram(TierProgramKey key, ReadOnlySpan<PolicyState> policies, TierSegment tier, Direction direction, int indexThreshold)
+    {
+        var rules = new List<(CompiledRule Rule, int Policy, int Index)>();
+        foreach (var policy in policies)
+        {
+            var compiled = policy.Rules(direction);
+            for (var r = 0; r < compiled.Length; r++)
+            {
+                rules.Add((compiled[r], policy.Id, r));
+            }
         }
 
         var names = new List<string>();
@@ -463,27 +545,23 @@ public sealed partial class CalculationEngine
             }
         }
 
-        var ruleBase = ListProgram.HeaderSize + (ListProgram.SegmentSize * segments.Count);
-        var portBase = ruleBase + (ListProgram.RuleSize * rules.Count);
-        var matcherBase = portBase + (ListProgram.PortSize * portCount);
+        var portBase = TierProgram.HeaderSize + (TierProgram.RuleSize * rules.Count);
+        var matcherBase = portBase + (TierProgram.PortSize * portCount);
         var code = new int[matcherBase + matcherCount];
-        (code[0], code[1]) = (segments.Count, ruleBase);
-        for (var i = 0; i < segments.Count; i++)
-        {
-            var at = ListProgram.HeaderSize + (ListProgram.SegmentSize * i);
-            (code[at], code[at + 1], code[at + 2], code[at + 3]) = (segments[i].Start, segments[i].End, (int)segments[i].EndAction, segments[i].Tier);
-        }
-
+        (code[0], code[1], code[2]) = (rules.Count, (int)tier.EndAction, tier.Tier);
         var portAt = portBase;
         var matcherAt = matcherBase;
         var complex = new CompiledRule[rules.Count];
+        var indexed = rules.Count > indexThreshold;
+        var index = indexed ? new Dictionary<int, List<int>>() : null;
+        var always = new List<int>();
         for (var i = 0; i < rules.Count; i++)
         {
-            var (rule, policy, index) = rules[i];
+            var (rule, policy, ruleIndex) = rules[i];
             var simple = IsSimple(rule);
             complex[i] = rule;
-            var at = ruleBase + (ListProgram.RuleSize * i);
-            code[at] = (simple ? ListProgram.FlagSimple : 0) | (rule.RemoteCalico ? ListProgram.FlagCalico : 0) | ((int)rule.Action << 4);
+            var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
+            code[at] = (simple ? TierProgram.FlagSimple : 0) | (rule.RemoteCalico ? TierProgram.FlagCalico : 0) | ((int)rule.Action << 4);
             code[at + 1] = rule.Protocol;
             code[at + 2] = rule.NotProtocol;
             code[at + 3] = portAt;
@@ -491,7 +569,29 @@ public sealed partial class CalculationEngine
             code[at + 5] = matcherAt;
             code[at + 6] = simple ? rule.RemoteMatchers.Length : 0;
             code[at + 7] = policy;
-            code[at + 8] = index;
+            code[at + 8] = ruleIndex;
+            if (indexed)
+            {
+                // A simple rule naming selectors can only match members of them (and, for Calico selectors, addresses
+                // in network sets: then the index is bypassed while network sets exist); the rest are always checked.
+                if (simple && rule.RemoteMatchers.Length > 0)
+                {
+                    foreach (var m in rule.RemoteMatchers)
+                    {
+                        if (!index!.TryGetValue(m, out var positions))
+                        {
+                            index[m] = positions = [];
+                        }
+
+                        positions.Add(i);
+                    }
+                }
+                else
+                {
+                    always.Add(i);
+                }
+            }
+
             if (!simple)
             {
                 continue;
@@ -500,7 +600,7 @@ public sealed partial class CalculationEngine
             ulong lo = 0, hi = 0;
             foreach (var m in rule.RemoteMatchers)
             {
-                var bit = ListProgram.SignatureBit(m);
+                var bit = TierProgram.SignatureBit(m);
                 if (bit < 64)
                 {
                     lo |= 1UL << bit;
@@ -526,7 +626,7 @@ public sealed partial class CalculationEngine
                 }
 
                 (code[portAt], code[portAt + 1], code[portAt + 2], code[portAt + 3]) = (p.First, p.Last, p.Protocol, nameIndex);
-                portAt += ListProgram.PortSize;
+                portAt += TierProgram.PortSize;
             }
 
             foreach (var m in rule.RemoteMatchers)
@@ -535,7 +635,16 @@ public sealed partial class CalculationEngine
             }
         }
 
-        return new ListProgram { Code = code, Complex = complex, Names = [.. names] };
+        return new TierProgram
+        {
+            Code = code,
+            Complex = complex,
+            Names = [.. names],
+            Key = key,
+            Index = index?.ToDictionary(p => p.Key, p => p.Value.ToArray()),
+            Always = [.. always],
+            IndexHasCalico = indexed && rules.Any(r => IsSimple(r.Rule) && r.Rule.RemoteMatchers.Length > 0 && r.Rule.RemoteCalico),
+        };
     }
 
     private static bool IsSimple(CompiledRule rule) => rule.Simple && !rule.RequiresIcmpType && rule.IpVersion == 0;

@@ -105,8 +105,8 @@ public sealed partial class CalculationEngine
             n++;
             if (e.List >= 0 && lists[e.List] is { } l)
             {
-                ingress += l.IngressProgram.RuleCount;
-                egress += l.EgressProgram.RuleCount;
+                ingress += l.IngressProgram.Sum(t => t.RuleCount);
+                egress += l.EgressProgram.Sum(t => t.RuleCount);
             }
         }
 

@@ -72,14 +72,14 @@ public sealed partial class CalculationEngine
 
         ref readonly var s = ref hot[source];
         ref readonly var d = ref hot[destination];
-        if (s.EgressProgram is { } egress)
+        if (s.EgressProgram is { Length: > 0 } egress)
         {
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(egress.Code)));
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(egress[^1].Code)));
         }
 
-        if (d.IngressProgram is { } ingress)
+        if (d.IngressProgram is { Length: > 0 } ingress)
         {
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ingress.Code)));
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(ingress[^1].Code)));
         }
 
         if (s.Matchers is { Length: > 0 } sm)
@@ -129,10 +129,8 @@ public sealed partial class CalculationEngine
             return new DirectionOutcome(VerdictReason.HostNetwork, -1, -1, -1, direction);
         }
 
-        var program = direction == Model.Policies.Direction.Ingress ? local.IngressProgram : local.EgressProgram;
-        var code = program.Code;
-        var segments = code[0];
-        if (segments == 0)
+        var programs = direction == Model.Policies.Direction.Ingress ? local.IngressProgram : local.EgressProgram;
+        if (programs is null || programs.Length == 0)
         {
             return new DirectionOutcome(VerdictReason.NoPolicyApplies, -1, -1, -1, direction);
         }
@@ -153,42 +151,126 @@ public sealed partial class CalculationEngine
         }
 
         var hasPorts = flow.Protocol.HasPorts;
-
-        var ruleBase = code[1];
-        for (var seg = ListProgram.HeaderSize; seg < ListProgram.HeaderSize + (segments * ListProgram.SegmentSize); seg += ListProgram.SegmentSize)
+        foreach (var program in programs)
         {
-            var passed = false;
-            for (var i = code[seg]; i < code[seg + 1]; i++)
+            var code = program.Code;
+            var (decided, outcome, passed) = program.Index is null || (program.IndexHasCalico && networkSets.Count > 0)
+                ? Walk(program, ref flow, ref remote, hasPorts, direction)
+                : WalkIndexed(program, ref flow, ref remote, hasPorts, direction);
+            if (decided)
             {
-                var at = ruleBase + (ListProgram.RuleSize * i);
-                var flags = code[at];
-                if ((flags & ListProgram.FlagSimple) != 0 ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
-                {
-                    continue;
-                }
-
-                var action = (RuleAction)(flags >> 4);
-                if (action == RuleAction.Log)
-                {
-                    continue;
-                }
-
-                if (action == RuleAction.Pass)
-                {
-                    passed = true;
-                    break;
-                }
-
-                return new DirectionOutcome(action == RuleAction.Allow ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied, code[at + 7], code[at + 8], code[seg + 3], direction);
+                return outcome;
             }
 
-            if (!passed && (RuleAction)code[seg + 2] == RuleAction.Deny)
+            if (!passed && (RuleAction)code[1] == RuleAction.Deny)
             {
-                return new DirectionOutcome(VerdictReason.TierEndDenied, -1, -1, code[seg + 3], direction);
+                return new DirectionOutcome(VerdictReason.TierEndDenied, -1, -1, code[2], direction);
             }
         }
 
         return new DirectionOutcome(VerdictReason.PassedAllTiers, -1, -1, -1, direction);
+    }
+
+    /// <summary>Every rule of a tier program in order: the first Allow or Deny decides, Pass ends the tier.</summary>
+    private (bool Decided, DirectionOutcome Outcome, bool Passed) Walk(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    {
+        var code = program.Code;
+        var count = code[0];
+        for (var i = 0; i < count; i++)
+        {
+            var (decided, outcome, passed) = Try(program, i, ref flow, ref remote, hasPorts, direction);
+            if (decided || passed)
+            {
+                return (decided, outcome, passed);
+            }
+        }
+
+        return (false, default, false);
+    }
+
+    [ThreadStatic]
+    private static int[]? candidateScratch;
+
+    /// <summary>
+    /// A long tier program through its index: only the rules naming one of the remote end's selectors, plus the rules
+    /// every flow must meet, in program order — the same answer as <see cref="Walk"/>, without visiting the rest.
+    /// </summary>
+    private (bool Decided, DirectionOutcome Outcome, bool Passed) WalkIndexed(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    {
+        var index = program.Index!;
+        var always = program.Always;
+        var total = always.Length;
+        if (remote.IsPod)
+        {
+            foreach (var m in remote.Matchers)
+            {
+                if (index.TryGetValue(m, out var positions))
+                {
+                    total += positions.Length;
+                }
+            }
+        }
+
+        var scratch = candidateScratch;
+        if (scratch is null || scratch.Length < total)
+        {
+            candidateScratch = scratch = new int[Math.Max(total, 256)];
+        }
+
+        var n = 0;
+        always.CopyTo(scratch, 0);
+        n += always.Length;
+        if (remote.IsPod)
+        {
+            foreach (var m in remote.Matchers)
+            {
+                if (index.TryGetValue(m, out var positions))
+                {
+                    positions.CopyTo(scratch, n);
+                    n += positions.Length;
+                }
+            }
+        }
+
+        var candidates = scratch.AsSpan(0, n);
+        candidates.Sort();
+        var last = -1;
+        foreach (var i in candidates)
+        {
+            if (i == last)
+            {
+                continue;
+            }
+
+            last = i;
+            var (decided, outcome, passed) = Try(program, i, ref flow, ref remote, hasPorts, direction);
+            if (decided || passed)
+            {
+                return (decided, outcome, passed);
+            }
+        }
+
+        return (false, default, false);
+    }
+
+    /// <summary>One rule: whether it decides the flow (Allow/Deny), passes it to the next tier, or does not apply.</summary>
+    private (bool Decided, DirectionOutcome Outcome, bool Passed) Try(TierProgram program, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    {
+        var code = program.Code;
+        var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
+        var flags = code[at];
+        if ((flags & TierProgram.FlagSimple) != 0 ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
+        {
+            return (false, default, false);
+        }
+
+        var action = (RuleAction)(flags >> 4);
+        return action switch
+        {
+            RuleAction.Log => (false, default, false),
+            RuleAction.Pass => (false, default, true),
+            _ => (true, new DirectionOutcome(action == RuleAction.Allow ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied, code[at + 7], code[at + 8], code[2], direction), false),
+        };
     }
 
     /// <summary>The remote end as rules read it: whether it is a pod, its sorted selectors and their signature.</summary>
@@ -202,7 +284,7 @@ public sealed partial class CalculationEngine
         public ulong SignatureHigh;
     }
 
-    private bool MatchesSimple(int[] code, int at, ListProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    private bool MatchesSimple(int[] code, int at, TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
     {
         var protocol = flow.Protocol.Number;
         var ruleProtocol = code[at + 1];
@@ -239,13 +321,13 @@ public sealed partial class CalculationEngine
             }
         }
 
-        return (code[at] & ListProgram.FlagCalico) != 0 && networkSets.Count > 0 && InNetworkSetOfAny(code, start, matcherCount, ref remote);
+        return (code[at] & TierProgram.FlagCalico) != 0 && networkSets.Count > 0 && InNetworkSetOfAny(code, start, matcherCount, ref remote);
     }
 
-    private static bool PortsMatch(int[] code, int first, int count, ListProgram program, ref FlowRef flow, bool hasPorts)
+    private static bool PortsMatch(int[] code, int first, int count, TierProgram program, ref FlowRef flow, bool hasPorts)
     {
         var protocol = flow.Protocol.Number;
-        for (int i = 0, p = first; i < count; i++, p += ListProgram.PortSize)
+        for (int i = 0, p = first; i < count; i++, p += TierProgram.PortSize)
         {
             var portProtocol = code[p + 2];
             if (portProtocol >= 0 && portProtocol != protocol)

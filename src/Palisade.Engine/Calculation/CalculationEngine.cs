@@ -18,16 +18,19 @@ public sealed partial class CalculationEngine
 {
     private readonly List<ICalculationListener> listeners = [];
 
-    public CalculationEngine()
+    private readonly CalculationOptions options;
+
+    public CalculationEngine(CalculationOptions? options = null)
     {
+        this.options = options ?? new CalculationOptions();
     }
 
     /// <summary>Builds the engine from a snapshot and a model in one batch.</summary>
-    public static CalculationEngine Build(ClusterSnapshot cluster, PolicyModel model)
+    public static CalculationEngine Build(ClusterSnapshot cluster, PolicyModel model, CalculationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(model);
-        var engine = new CalculationEngine();
+        var engine = new CalculationEngine(options);
         engine.Load(cluster, model);
         return engine;
     }

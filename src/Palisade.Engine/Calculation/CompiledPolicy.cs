@@ -95,35 +95,73 @@ internal sealed class TierState
 }
 
 /// <summary>
-/// A list's rules for one direction, encoded into one contiguous int array — tier segments, rules, ports and remote
-/// selectors — so that judging a flow touches one array instead of chasing policies and rules. Rules of uncommon shape
-/// keep their compiled form in <see cref="Complex"/>; named ports are in <see cref="Names"/>.
+/// The rules of one tier's policies for one direction, encoded into one contiguous int array and shared by every list
+/// whose policies in that tier are the same (an admin tier's program is typically shared cluster-wide and stays in
+/// cache). Long programs carry an index from remote selector to the rules that name it, so that a flow is checked
+/// only against rules that can match it. Rules of uncommon shape keep their compiled form in <see cref="Complex"/>;
+/// named ports are in <see cref="Names"/>.
 /// </summary>
 /// <remarks>
-/// Layout: header [segments, ruleBase]; per segment [start, end, endAction, tier]; per rule [flags, protocol,
-/// notProtocol, portStart, portCount, matcherStart, matcherCount, policy, ruleIndex, and the 128-bit signature of the
-/// rule's selectors as four ints] with flags bit 1 simple, bit 2 Calico remote, action in bits 4..7; per port [first,
-/// last, protocol, nameIndex]; then the rules' selectors.
+/// Layout: header [rules, endAction, tier]; per rule [flags, protocol, notProtocol, portStart, portCount,
+/// matcherStart, matcherCount, policy, ruleIndex, and the 128-bit signature of the rule's selectors as four ints] with
+/// flags bit 1 simple, bit 2 Calico remote, action in bits 4..7; per port [first, last, protocol, nameIndex]; then the
+/// rules' selectors.
 /// </remarks>
-internal sealed class ListProgram
+internal sealed class TierProgram
 {
-    public const int HeaderSize = 2;
-    public const int SegmentSize = 4;
+    public const int HeaderSize = 3;
     public const int RuleSize = 13;
     public const int PortSize = 4;
     public const int FlagSimple = 1;
     public const int FlagCalico = 2;
 
-    public static readonly ListProgram Empty = new() { Code = [0, HeaderSize], Complex = [], Names = [] };
-
     public required int[] Code;
     public required CompiledRule[] Complex;
     public required string[] Names;
+    public required TierProgramKey Key;
 
-    public int RuleCount => Complex.Length;
+    /// <summary>For long programs: remote selector → positions of the simple rules naming it, ascending.</summary>
+    public Dictionary<int, int[]>? Index;
+
+    /// <summary>For long programs: positions of the rules every flow must be checked against, ascending.</summary>
+    public int[] Always = [];
+
+    /// <summary>Whether indexed rules include Calico selectors, which also match network-set addresses: with network sets present the index is bypassed.</summary>
+    public bool IndexHasCalico;
+
+    public int RefCount;
+
+    public int RuleCount => Code[0];
 
     /// <summary>The bit a selector sets in a 128-bit signature: a quick test that most non-members fail.</summary>
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
+}
+
+/// <summary>What makes two tier programs the same: direction, tier and the policies (by id, in order).</summary>
+internal readonly struct TierProgramKey(Direction direction, int tier, int[] policies) : IEquatable<TierProgramKey>
+{
+    public Direction Direction { get; } = direction;
+
+    public int Tier { get; } = tier;
+
+    public int[] Policies { get; } = policies;
+
+    public bool Equals(TierProgramKey other) => Direction == other.Direction && Tier == other.Tier && Policies.AsSpan().SequenceEqual(other.Policies);
+
+    public override bool Equals(object? obj) => obj is TierProgramKey k && Equals(k);
+
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Direction);
+        h.Add(Tier);
+        foreach (var p in Policies)
+        {
+            h.Add(p);
+        }
+
+        return h.ToHashCode();
+    }
 }
 
 /// <summary>A run of policies of one tier in a policy list, with the tier's end action.</summary>
@@ -144,11 +182,11 @@ internal sealed class PolicyList
     public TierSegment[] EgressTiers = [];
     public Policy[] Published = [];
     public PolicyState[] All = [];
-    public ListProgram IngressProgram = ListProgram.Empty;
+    public TierProgram[] IngressProgram = [];
 
     /// <summary>Endpoints using this list (by handle): they hold references to its programs, renewed on publish.</summary>
     public readonly HashSet<int> Endpoints = [];
-    public ListProgram EgressProgram = ListProgram.Empty;
+    public TierProgram[] EgressProgram = [];
 
     /// <summary>Policies added to or removed from this list's subjects since it was last built, applied as edits.</summary>
     public List<(PolicyState Policy, bool Added)> Edits = [];

@@ -20,7 +20,10 @@ public sealed class IncrementalEquivalenceTests
     public void AfterRandomUpdates_VerdictsEqualReference_AndStateEqualsFromScratch(int seed, byte updateCount)
     {
         var world = new RandomWorld(seed);
-        var engine = CalculationEngine.Build(world.Snapshot(), world.Model());
+
+        // Odd seeds index every tier program, so that the indexed walk is compared with the reference too.
+        var options = new CalculationOptions { IndexThreshold = (seed & 1) == 0 ? 24 : 0 };
+        var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
         var random = new Random(seed ^ 0x5eed);
         for (var i = 0; i < updateCount % 60; i++)
         {
@@ -32,7 +35,7 @@ public sealed class IncrementalEquivalenceTests
         }
 
         engine.Flush();
-        AssertEquivalent(world, engine);
+        AssertEquivalent(world, engine, options);
     }
 
     [Fact]
@@ -42,6 +45,7 @@ public sealed class IncrementalEquivalenceTests
         {
             var world = new RandomWorld(seed);
             AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model()));
+            AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { IndexThreshold = 0 }));
         }
     }
 
@@ -92,12 +96,12 @@ public sealed class IncrementalEquivalenceTests
         }
     }
 
-    private static void AssertEquivalent(RandomWorld world, CalculationEngine engine)
+    private static void AssertEquivalent(RandomWorld world, CalculationEngine engine, CalculationOptions? options = null)
     {
         var snapshot = world.Snapshot();
         var model = world.Model();
         var reference = new PolicyEvaluator(snapshot, model);
-        var scratch = CalculationEngine.Build(snapshot, model);
+        var scratch = CalculationEngine.Build(snapshot, model, options);
         Assert.Equal(scratch.DescribeState(), engine.DescribeState());
         var mismatches = new List<string>();
         foreach (var from in snapshot.Workloads)
