@@ -59,14 +59,23 @@ public sealed partial class CalculationEngine
             {
                 // Order or end action changed: the tier's cached programs are stale, and every list holding a policy of
                 // this tier must be rebuilt.
-                foreach (var program in tierPrograms.Values.Where(p => p.Key.Tier == state.Id).ToList())
+                foreach (var run in runs.Values.Where(r => r.Key.Tier == state.Id).ToList())
                 {
-                    Forget(program);
+                    ForgetRun(run);
+                }
+
+                runEdits.Clear();
+                foreach (var m in matchers)
+                {
+                    if (m is not null)
+                    {
+                        m.ByTier = null;
+                    }
                 }
 
                 foreach (var l in lists)
                 {
-                    if (l is not null && l.All.Any(p => ReferenceEquals(p.Tier, state)))
+                    if (l is not null && l.Runs.Any(r => ReferenceEquals(r.Tier, state)))
                     {
                         l.Dirty = true;
                         l.NeedsRebuild = true;
@@ -118,6 +127,7 @@ public sealed partial class CalculationEngine
         var subject = matchers[state.Subject]!;
         var wasSubject = subject.SubjectOf.Count > 0;
         subject.SubjectOf.Add(state);
+        EditByTier(subject, state, added: true);
         // Lists holding this selector gain the policy (an edit, not a rebuild). Every change of a selector's policies
         // is such an edit, so a list stays equal to its selectors' policies even when a freed selector's id is reused.
         InvalidateListsWith(state.Subject, state, added: true);
@@ -140,6 +150,7 @@ public sealed partial class CalculationEngine
 
         var subject = matchers[state.Subject]!;
         subject.SubjectOf.Remove(state);
+        EditByTier(subject, state, added: false);
         if (subject.SubjectOf.Count == 0)
         {
             // The selector no longer decides lists: its identities move to other lists.
@@ -156,7 +167,7 @@ public sealed partial class CalculationEngine
             ReleaseMatcher(m);
         }
 
-        ForgetPrograms(state);
+        ForgetRuns(state);
         state.Tier.Policies--;
         policyById[state.Id] = null;
         freePolicies.Push(state.Id);
@@ -212,6 +223,7 @@ public sealed partial class CalculationEngine
         }
 
         dirtyLists.Clear();
+        runEdits.Clear();
         RefreshMatcherArrays();
     }
 
@@ -272,10 +284,8 @@ public sealed partial class CalculationEngine
             }
 
             dirtyLists.Remove(old);
-            ReleaseProgram(dead.IngressProgram);
-            ReleaseProgram(dead.EgressProgram);
-            dead.IngressProgram = [];
-            dead.EgressProgram = [];
+            ReleaseRuns(dead.Runs);
+            dead.Runs = [];
             lists[old] = null;
             freeLists.Push(old);
             foreach (var l in listeners)
@@ -340,89 +350,259 @@ public sealed partial class CalculationEngine
 
     private static readonly Comparer<PolicyState> PrecedenceComparer = Comparer<PolicyState>.Create(Precedence);
 
-    /// <summary>Orders the policies of a list's subjects by precedence.</summary>
+    private readonly Dictionary<TierRunKey, TierRun> runs = [];
+    private readonly Dictionary<int, HashSet<TierRun>> runsByPolicy = [];
+    private readonly Dictionary<(TierRun Run, PolicyState Policy, bool Added), TierRun?> runEdits = [];
+
+    /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
+    public int TierRunCount => runs.Count;
+
+    /// <summary>
+    /// Rebuilds a list from its subjects: per tier, the subjects' policies (each subject keeps its own sorted per-tier
+    /// arrays, so a tier with one contributing subject is taken as is), each tier a shared run.
+    /// </summary>
     private void Rebuild(PolicyList list)
     {
-        var all = new List<PolicyState>();
-        var seen = new HashSet<PolicyState>(ReferenceEqualityComparer.Instance);
+        var perTier = new Dictionary<TierState, List<PolicyState[]>>(ReferenceEqualityComparer.Instance);
         foreach (var s in list.Subjects)
         {
-            foreach (var p in matchers[s]!.SubjectOf)
+            foreach (var (tier, sorted) in ByTier(matchers[s]!))
             {
-                if (seen.Add(p))
+                if (!perTier.TryGetValue(tier, out var contributions))
                 {
-                    all.Add(p);
+                    perTier[tier] = contributions = [];
                 }
+
+                contributions.Add(sorted);
             }
         }
 
-        all.Sort(Precedence);
-        Publish(list, [.. all]);
-    }
-
-    /// <summary>Applies the policies added and removed since the last build, keeping precedence order without re-sorting.</summary>
-    private void Edit(PolicyList list)
-    {
-        var all = new List<PolicyState>(list.All);
-        foreach (var (policy, added) in list.Edits)
+        var result = new List<TierRun>(perTier.Count);
+        foreach (var (tier, contributions) in perTier)
         {
-            var at = all.BinarySearch(policy, PrecedenceComparer);
-            if (added)
+            PolicyState[] policies;
+            if (contributions.Count == 1)
             {
-                if (at < 0)
-                {
-                    all.Insert(~at, policy);
-                }
-            }
-            else if (at >= 0 && ReferenceEquals(all[at], policy))
-            {
-                all.RemoveAt(at);
+                policies = contributions[0];
             }
             else
             {
-                all.Remove(policy);
+                var merged = new HashSet<PolicyState>(ReferenceEqualityComparer.Instance);
+                foreach (var c in contributions)
+                {
+                    merged.UnionWith(c);
+                }
+
+                policies = [.. merged];
+                Array.Sort(policies, Precedence);
             }
+
+            result.Add(InternRun(tier, policies));
         }
 
-        Publish(list, [.. all]);
+        result.Sort((a, b) => CompareTiers(a.Tier, b.Tier));
+        Publish(list, [.. result]);
     }
 
-    private void Publish(PolicyList list, PolicyState[] all)
+    private static Dictionary<TierState, PolicyState[]> ByTier(MatcherState subject)
     {
-        var ingress = 0;
-        var egress = 0;
-        foreach (var p in all)
+        if (subject.ByTier is { } cached)
         {
-            ingress += p.Policy.GovernsIngress ? 1 : 0;
-            egress += p.Policy.GovernsEgress ? 1 : 0;
+            return cached;
         }
 
-        var ingressPolicies = new PolicyState[ingress];
-        var egressPolicies = new PolicyState[egress];
-        ingress = egress = 0;
-        var published = new Policy[all.Length];
-        for (var i = 0; i < all.Length; i++)
+        var byTier = new Dictionary<TierState, PolicyState[]>(ReferenceEqualityComparer.Instance);
+        foreach (var group in subject.SubjectOf.GroupBy(p => p.Tier))
         {
-            var p = all[i];
-            published[i] = p.Policy;
-            if (p.Policy.GovernsIngress)
+            var sorted = group.ToArray();
+            Array.Sort(sorted, Precedence);
+            byTier[group.Key] = sorted;
+        }
+
+        return subject.ByTier = byTier;
+    }
+
+    /// <summary>Keeps a subject's per-tier sorted arrays current by one insertion or removal (no re-sort).</summary>
+    private static void EditByTier(MatcherState subject, PolicyState policy, bool added)
+    {
+        if (subject.ByTier is not { } byTier)
+        {
+            return;
+        }
+
+        byTier.TryGetValue(policy.Tier, out var sorted);
+        sorted ??= [];
+        var at = Array.BinarySearch(sorted, policy, PrecedenceComparer);
+        if (added)
+        {
+            var insert = at >= 0 ? at : ~at;
+            var next = new PolicyState[sorted.Length + 1];
+            Array.Copy(sorted, next, insert);
+            next[insert] = policy;
+            Array.Copy(sorted, insert, next, insert + 1, sorted.Length - insert);
+            byTier[policy.Tier] = next;
+            return;
+        }
+
+        var remove = at >= 0 && ReferenceEquals(sorted[at], policy) ? at : Array.IndexOf(sorted, policy);
+        if (remove < 0)
+        {
+            return;
+        }
+
+        if (sorted.Length == 1)
+        {
+            byTier.Remove(policy.Tier);
+            return;
+        }
+
+        var shorter = new PolicyState[sorted.Length - 1];
+        Array.Copy(sorted, shorter, remove);
+        Array.Copy(sorted, remove + 1, shorter, remove, sorted.Length - remove - 1);
+        byTier[policy.Tier] = shorter;
+    }
+
+    /// <summary>Applies the policies added and removed since the last build, run by run; lists sharing a run share the edit.</summary>
+    private void Edit(PolicyList list)
+    {
+        var result = new List<TierRun>(list.Runs);
+        foreach (var (policy, added) in list.Edits)
+        {
+            var at = result.FindIndex(r => ReferenceEquals(r.Tier, policy.Tier));
+            if (at < 0)
             {
-                ingressPolicies[ingress++] = p;
+                if (added)
+                {
+                    var run = InternRun(policy.Tier, [policy]);
+                    var position = result.FindIndex(r => CompareTiers(r.Tier, policy.Tier) > 0);
+                    result.Insert(position < 0 ? result.Count : position, run);
+                }
+
+                continue;
             }
 
-            if (p.Policy.GovernsEgress)
+            var edited = EditRun(result[at], policy, added);
+            if (edited is null)
             {
-                egressPolicies[egress++] = p;
+                result.RemoveAt(at);
+            }
+            else
+            {
+                result[at] = edited;
             }
         }
 
-        (list.Ingress, list.IngressTiers) = Segment(ingressPolicies);
-        (list.Egress, list.EgressTiers) = Segment(egressPolicies);
-        var (oldIngress, oldEgress) = (list.IngressProgram, list.EgressProgram);
-        list.IngressProgram = AcquireProgram(list.Ingress, list.IngressTiers, Direction.Ingress);
-        list.EgressProgram = AcquireProgram(list.Egress, list.EgressTiers, Direction.Egress);
-        ReleaseProgram(oldIngress);
-        ReleaseProgram(oldEgress);
+        Publish(list, [.. result]);
+    }
+
+    private static int CompareTiers(TierState a, TierState b)
+    {
+        var c = a.Tier.Order.CompareTo(b.Tier.Order);
+        return c != 0 ? c : string.CompareOrdinal(a.Tier.Name, b.Tier.Name);
+    }
+
+    /// <summary>A run with one policy more or less (null when none is left), computed once per flush for all lists sharing it.</summary>
+    private TierRun? EditRun(TierRun run, PolicyState policy, bool added)
+    {
+        if (runEdits.TryGetValue((run, policy, added), out var cached))
+        {
+            return cached;
+        }
+
+        var policies = run.Policies;
+        var at = Array.BinarySearch(policies, policy, PrecedenceComparer);
+        PolicyState[] next;
+        if (added)
+        {
+            if (at >= 0 && ReferenceEquals(policies[at], policy))
+            {
+                next = policies;
+            }
+            else
+            {
+                var insert = at >= 0 ? at : ~at;
+                next = new PolicyState[policies.Length + 1];
+                Array.Copy(policies, next, insert);
+                next[insert] = policy;
+                Array.Copy(policies, insert, next, insert + 1, policies.Length - insert);
+            }
+        }
+        else
+        {
+            var remove = at >= 0 && ReferenceEquals(policies[at], policy) ? at : Array.IndexOf(policies, policy);
+            if (remove < 0)
+            {
+                next = policies;
+            }
+            else
+            {
+                next = new PolicyState[policies.Length - 1];
+                Array.Copy(policies, next, remove);
+                Array.Copy(policies, remove + 1, next, remove, policies.Length - remove - 1);
+            }
+        }
+
+        var result = next.Length == 0 ? null : ReferenceEquals(next, policies) ? run : InternRun(run.Tier, next);
+        runEdits[(run, policy, added)] = result;
+        return result;
+    }
+
+    /// <summary>The shared run for these policies of a tier (built once, with its programs).</summary>
+    private TierRun InternRun(TierState tier, PolicyState[] policies)
+    {
+        var ids = new int[policies.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = policies[i].Id;
+        }
+
+        var key = new TierRunKey(tier.Id, ids);
+        if (runs.TryGetValue(key, out var run))
+        {
+            return run;
+        }
+
+        run = new TierRun
+        {
+            Tier = tier,
+            Policies = policies,
+            Key = key,
+            Ingress = BuildDirection(policies, tier, Direction.Ingress),
+            Egress = BuildDirection(policies, tier, Direction.Egress),
+        };
+        runs[key] = run;
+        foreach (var id in ids)
+        {
+            if (!runsByPolicy.TryGetValue(id, out var set))
+            {
+                runsByPolicy[id] = set = new HashSet<TierRun>(ReferenceEqualityComparer.Instance);
+            }
+
+            set.Add(run);
+        }
+
+        return run;
+    }
+
+    private TierProgram? BuildDirection(PolicyState[] policies, TierState tier, Direction direction)
+    {
+        var governing = policies.Where(p => p.Policy.Governs(direction)).ToArray();
+        return governing.Length == 0
+            ? null
+            : BuildTierProgram(governing, new TierSegment(0, governing.Length, tier.Tier.EndAction, tier.Id), direction, options.IndexThreshold);
+    }
+
+    private void Publish(PolicyList list, TierRun[] newRuns)
+    {
+        foreach (var r in newRuns)
+        {
+            r.RefCount++;
+        }
+
+        ReleaseRuns(list.Runs);
+        list.Runs = newRuns;
+        list.IngressProgram = [.. newRuns.Where(r => r.Ingress is not null).Select(r => r.Ingress!)];
+        list.EgressProgram = [.. newRuns.Where(r => r.Egress is not null).Select(r => r.Egress!)];
         foreach (var e in list.Endpoints)
         {
             var endpoint = endpoints[e]!;
@@ -430,98 +610,56 @@ public sealed partial class CalculationEngine
             endpoint.Egress = list.EgressProgram;
             Sync(endpoint);
         }
-        list.All = all;
-        list.Published = published;
+
         list.Edits.Clear();
         list.NeedsRebuild = false;
         list.Dirty = false;
         foreach (var l in listeners)
         {
-            l.OnPolicyList(list.Id, list.Published);
+            l.OnPolicyList(list.Id, list.Policies);
         }
     }
 
-    private readonly Dictionary<TierProgramKey, TierProgram> tierPrograms = [];
-    private readonly Dictionary<int, HashSet<TierProgram>> programsByPolicy = [];
-
-    /// <summary>Number of distinct tier programs (shared by lists with the same policies in a tier).</summary>
-    public int TierProgramCount => tierPrograms.Count;
-
-    /// <summary>The tier programs of a list for one direction, taken from the shared cache (or built once).</summary>
-    private TierProgram[] AcquireProgram(PolicyState[] policies, TierSegment[] tiers, Direction direction)
+    private void ReleaseRuns(TierRun[] old)
     {
-        var result = new TierProgram[tiers.Length];
-        for (var t = 0; t < tiers.Length; t++)
+        foreach (var r in old)
         {
-            var ids = new int[tiers[t].End - tiers[t].Start];
-            for (var i = 0; i < ids.Length; i++)
+            if (--r.RefCount == 0)
             {
-                ids[i] = policies[tiers[t].Start + i].Id;
+                ForgetRun(r);
             }
-
-            var key = new TierProgramKey(direction, tiers[t].Tier, ids);
-            if (!tierPrograms.TryGetValue(key, out var program))
-            {
-                program = BuildTierProgram(key, policies.AsSpan(tiers[t].Start, ids.Length), tiers[t], direction, options.IndexThreshold);
-                tierPrograms[key] = program;
-                foreach (var id in ids)
-                {
-                    if (!programsByPolicy.TryGetValue(id, out var set))
-                    {
-                        programsByPolicy[id] = set = new HashSet<TierProgram>(ReferenceEqualityComparer.Instance);
-                    }
-
-                    set.Add(program);
-                }
-            }
-
-            program.RefCount++;
-            result[t] = program;
         }
-
-        return result;
     }
 
-    private void ReleaseProgram(TierProgram[] programs)
+    private void ForgetRun(TierRun run)
     {
-        foreach (var p in programs)
+        if (runs.TryGetValue(run.Key, out var current) && ReferenceEquals(current, run))
         {
-            if (--p.RefCount == 0)
+            runs.Remove(run.Key);
+        }
+
+        foreach (var id in run.Key.Policies)
+        {
+            if (runsByPolicy.TryGetValue(id, out var set) && set.Remove(run) && set.Count == 0)
             {
-                Forget(p);
+                runsByPolicy.Remove(id);
             }
         }
     }
 
-    private void Forget(TierProgram program)
+    /// <summary>Takes the runs holding a policy out of the cache (it changed or left; its id may be reused).</summary>
+    private void ForgetRuns(PolicyState policy)
     {
-        if (tierPrograms.TryGetValue(program.Key, out var current) && ReferenceEquals(current, program))
+        if (runsByPolicy.TryGetValue(policy.Id, out var set))
         {
-            tierPrograms.Remove(program.Key);
-        }
-
-        foreach (var id in program.Key.Policies)
-        {
-            if (programsByPolicy.TryGetValue(id, out var set) && set.Remove(program) && set.Count == 0)
+            foreach (var run in set.ToArray())
             {
-                programsByPolicy.Remove(id);
+                ForgetRun(run);
             }
         }
     }
 
-    /// <summary>Takes the programs holding a policy out of the cache (it changed or left); lists using them are rebuilt.</summary>
-    private void ForgetPrograms(PolicyState policy)
-    {
-        if (programsByPolicy.TryGetValue(policy.Id, out var set))
-        {
-            foreach (var program in set.ToArray())
-            {
-                Forget(program);
-            }
-        }
-    }
-
-    private static TierProgram BuildTierProgram(TierProgramKey key, ReadOnlySpan<PolicyState> policies, TierSegment tier, Direction direction, int indexThreshold)
+    private static TierProgram BuildTierProgram(ReadOnlySpan<PolicyState> policies, TierSegment tier, Direction direction, int indexThreshold)
     {
         var rules = new List<(CompiledRule Rule, int Policy, int Index)>();
         foreach (var policy in policies)
@@ -640,7 +778,6 @@ public sealed partial class CalculationEngine
             Code = code,
             Complex = complex,
             Names = [.. names],
-            Key = key,
             Index = index?.ToDictionary(p => p.Key, p => p.Value.ToArray()),
             Always = [.. always],
             IndexHasCalico = indexed && rules.Any(r => IsSimple(r.Rule) && r.Rule.RemoteMatchers.Length > 0 && r.Rule.RemoteCalico),
@@ -648,22 +785,6 @@ public sealed partial class CalculationEngine
     }
 
     private static bool IsSimple(CompiledRule rule) => rule.Simple && !rule.RequiresIcmpType && rule.IpVersion == 0;
-
-    private static (PolicyState[], TierSegment[]) Segment(PolicyState[] ordered)
-    {
-        var segments = new List<TierSegment>();
-        var start = 0;
-        for (var i = 1; i <= ordered.Length; i++)
-        {
-            if (i == ordered.Length || !ReferenceEquals(ordered[i].Tier, ordered[start].Tier))
-            {
-                segments.Add(new TierSegment(start, i, ordered[start].Tier.Tier.EndAction, ordered[start].Tier.Id));
-                start = i;
-            }
-        }
-
-        return (ordered, [.. segments]);
-    }
 
     private CompiledRule[] Compile(PolicyState state, EquatableArray<Rule> rules, Direction direction)
     {

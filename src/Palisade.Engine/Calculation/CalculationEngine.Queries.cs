@@ -44,7 +44,7 @@ public sealed partial class CalculationEngine
         foreach (var (id, handle) in endpointIds.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var e = endpoints[handle]!;
-            var list = e.List < 0 ? "none" : string.Join(", ", lists[e.List]!.Published.Select(p => PolicyKey(p)));
+            var list = e.List < 0 ? "none" : string.Join(", ", lists[e.List]!.Policies.Select(p => PolicyKey(p)));
             sb.Append(CultureInfo.InvariantCulture, $"endpoint {id}: {list}\n");
         }
 
@@ -63,11 +63,19 @@ public sealed partial class CalculationEngine
         if (outcome.Reason == Evaluation.VerdictReason.TierEndDenied && endpoint >= 0 && endpoints[endpoint] is { List: >= 0 } e)
         {
             var list = lists[e.List]!;
-            foreach (var p in outcome.Direction == Direction.Ingress ? list.Ingress : list.Egress)
+            foreach (var run in list.Runs)
             {
-                if (p.Tier.Id == outcome.Tier)
+                if (run.Tier.Id != outcome.Tier)
                 {
-                    steps.Add(new Evaluation.EvaluationStep(Evaluation.StepKind.PolicyApplies, p.Tier.Tier, p.Policy, null));
+                    continue;
+                }
+
+                foreach (var p in run.Policies)
+                {
+                    if (p.Policy.Governs(outcome.Direction))
+                    {
+                        steps.Add(new Evaluation.EvaluationStep(Evaluation.StepKind.PolicyApplies, p.Tier.Tier, p.Policy, null));
+                    }
                 }
             }
         }

@@ -32,6 +32,9 @@ public sealed partial class CalculationEngine
         public readonly HashSet<int> Members = [];
         public int RefCount;
         public readonly List<PolicyState> SubjectOf = [];
+
+        /// <summary>The policies this selector is the subject of, per tier, in precedence order (kept up to date by edits).</summary>
+        public Dictionary<TierState, PolicyState[]>? ByTier;
         public IndexKind Kind;
         public (string Key, string[] Values)? Required;
         public CidrBlock[]? SelectedNets;

@@ -118,7 +118,6 @@ internal sealed class TierProgram
     public required int[] Code;
     public required CompiledRule[] Complex;
     public required string[] Names;
-    public required TierProgramKey Key;
 
     /// <summary>For long programs: remote selector → positions of the simple rules naming it, ascending.</summary>
     public Dictionary<int, int[]>? Index;
@@ -137,23 +136,20 @@ internal sealed class TierProgram
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
 }
 
-/// <summary>What makes two tier programs the same: direction, tier and the policies (by id, in order).</summary>
-internal readonly struct TierProgramKey(Direction direction, int tier, int[] policies) : IEquatable<TierProgramKey>
+/// <summary>What makes two tier runs the same: the tier and the policies (by id, in precedence order).</summary>
+internal readonly struct TierRunKey(int tier, int[] policies) : IEquatable<TierRunKey>
 {
-    public Direction Direction { get; } = direction;
-
     public int Tier { get; } = tier;
 
     public int[] Policies { get; } = policies;
 
-    public bool Equals(TierProgramKey other) => Direction == other.Direction && Tier == other.Tier && Policies.AsSpan().SequenceEqual(other.Policies);
+    public bool Equals(TierRunKey other) => Tier == other.Tier && Policies.AsSpan().SequenceEqual(other.Policies);
 
-    public override bool Equals(object? obj) => obj is TierProgramKey k && Equals(k);
+    public override bool Equals(object? obj) => obj is TierRunKey k && Equals(k);
 
     public override int GetHashCode()
     {
         var h = new HashCode();
-        h.Add(Direction);
         h.Add(Tier);
         foreach (var p in Policies)
         {
@@ -164,11 +160,32 @@ internal readonly struct TierProgramKey(Direction direction, int tier, int[] pol
     }
 }
 
+/// <summary>
+/// The policies of one tier that apply to some identities, in precedence order, with their programs: shared by every
+/// list that has exactly these policies in that tier (a cluster-wide tier is one run for the whole cluster), so that a
+/// change to it is made once, not once per list or endpoint.
+/// </summary>
+internal sealed class TierRun
+{
+    public required TierState Tier;
+    public required PolicyState[] Policies;
+    public required TierRunKey Key;
+
+    /// <summary>The tier's program for ingress; null when none of the policies governs ingress.</summary>
+    public TierProgram? Ingress;
+
+    /// <summary>The tier's program for egress; null when none of the policies governs egress.</summary>
+    public TierProgram? Egress;
+
+    public int RefCount;
+}
+
 /// <summary>A run of policies of one tier in a policy list, with the tier's end action.</summary>
 internal readonly record struct TierSegment(int Start, int End, RuleAction EndAction, int Tier);
 
 /// <summary>
-/// An ordered policy list shared by every identity with the same subject selectors: what the fast path walks.
+/// An ordered policy list shared by every identity with the same subject selectors: its tier runs in tier order, and
+/// the programs the fast path walks.
 /// </summary>
 internal sealed class PolicyList
 {
@@ -176,21 +193,46 @@ internal sealed class PolicyList
     public required int[] Subjects;
     public int RefCount;
     public bool Dirty = true;
-    public PolicyState[] Ingress = [];
-    public TierSegment[] IngressTiers = [];
-    public PolicyState[] Egress = [];
-    public TierSegment[] EgressTiers = [];
-    public Policy[] Published = [];
-    public PolicyState[] All = [];
+    public TierRun[] Runs = [];
     public TierProgram[] IngressProgram = [];
+    public TierProgram[] EgressProgram = [];
 
     /// <summary>Endpoints using this list (by handle): they hold references to its programs, renewed on publish.</summary>
     public readonly HashSet<int> Endpoints = [];
-    public TierProgram[] EgressProgram = [];
 
     /// <summary>Policies added to or removed from this list's subjects since it was last built, applied as edits.</summary>
     public List<(PolicyState Policy, bool Added)> Edits = [];
 
     /// <summary>Set when the list must be rebuilt from its subjects (a tier changed), not just edited.</summary>
     public bool NeedsRebuild;
+
+    /// <summary>The policies in evaluation order (a view over the runs; nothing is copied).</summary>
+    public IReadOnlyList<Policy> Policies => new RunView(Runs);
+
+    private sealed class RunView(TierRun[] runs) : IReadOnlyList<Policy>
+    {
+        public int Count => runs.Sum(r => r.Policies.Length);
+
+        public Policy this[int index]
+        {
+            get
+            {
+                foreach (var r in runs)
+                {
+                    if (index < r.Policies.Length)
+                    {
+                        return r.Policies[index].Policy;
+                    }
+
+                    index -= r.Policies.Length;
+                }
+
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+        }
+
+        public IEnumerator<Policy> GetEnumerator() => runs.SelectMany(r => r.Policies.Select(p => p.Policy)).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
