@@ -34,6 +34,7 @@ public sealed record EngineBenchResult
     public required double MeanEgressRules { get; init; }
     public int? Classes { get; init; }
     public double? ClassesMs { get; init; }
+    public long? ClassAllowedPairs { get; init; }
 }
 
 /// <summary>
@@ -98,6 +99,10 @@ public static class EngineBench
         progress?.Invoke("verdicts");
         var verdictsPerSecond = MeasureVerdicts(engine, cluster, seed);
         var batchVerdictsPerSecond = MeasureBatchVerdicts(engine, cluster, seed);
+        progress?.Invoke("connectivity classes");
+        var classStart = Stopwatch.GetTimestamp();
+        var classReport = engine.Classes();
+        var classesMs = Stopwatch.GetElapsedTime(classStart).TotalMilliseconds;
         var p50 = Percentile(samples, 0.50);
         var naiveP50 = naive.Length == 0 ? 0 : Percentile(naive, 0.50);
         return new EngineBenchResult
@@ -124,6 +129,9 @@ public static class EngineBench
             SpeedupP50 = p50 > 0 ? Math.Round(naiveP50 / p50, 1) : 0,
             VerdictsPerSecond = Math.Round(verdictsPerSecond),
             BatchVerdictsPerSecond = Math.Round(batchVerdictsPerSecond),
+            Classes = classReport.Classes.Length,
+            ClassesMs = Math.Round(classesMs, 1),
+            ClassAllowedPairs = classReport.AllowedPairs,
             MeanIngressRules = Math.Round(engine.MeanProgramLength().Ingress, 1),
             MeanEgressRules = Math.Round(engine.MeanProgramLength().Egress, 1),
         };

@@ -14,16 +14,19 @@ internal static class ConnectivityCommand
     {
         var files = CommonOptions.Files();
         var ports = CommonOptions.Ports();
-        var output = CommonOptions.Output("table", "json", "matrix");
+        var output = CommonOptions.Output("table", "json", "matrix", "classes");
         var verbose = CommonOptions.Verbose();
         var command = new Command("connectivity", """
             Judge every ordered pair of distinct workloads on each port: allowed or denied, and which rule decided.
-            Without --port, each destination is judged on the ports its containers declare.
+            Without --port, each destination is judged on the ports its containers declare. With -o classes, workloads
+            that every policy treats alike are grouped into classes and reachability is given between classes — the
+            answer for clusters too large to list pair by pair.
 
             Examples:
               palisade connectivity -f examples/shop
               palisade connectivity -f cluster.yaml -f policies.yaml --port 80/TCP --port 81/UDP -o json
               palisade connectivity -f examples/shop --port 8080 -o matrix
+              palisade connectivity -f big-cluster/ -o classes
             """)
         {
             files, ports, output, verbose,
@@ -35,6 +38,13 @@ internal static class ConnectivityCommand
             if (ManifestInput.Load(ctx, parse.GetValue(files)) is not { } loaded)
             {
                 return ExitCodes.BadInput;
+            }
+
+            if (parse.GetValue(output) == "classes")
+            {
+                var engine = Engine.Calculation.CalculationEngine.Build(loaded.Cluster, loaded.Policies);
+                WriteClasses(ctx, engine.Classes(portList));
+                return ExitCodes.Ok;
             }
 
             var report = ConnectivityAnalyzer.Analyze(loaded.Cluster, loaded.Policies, portList);
@@ -55,6 +65,72 @@ internal static class ConnectivityCommand
         });
         return command;
     }
+
+    private static void WriteClasses(CliContext context, Engine.Calculation.ClassReport report) => JsonOutput.Write(context, w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("classes");
+        foreach (var c in report.Classes)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id", c.Id);
+            w.WriteString("namespace", c.Namespace);
+            w.WriteStartObject("labels");
+            foreach (var (k, v) in c.Labels)
+            {
+                w.WriteString(k, v);
+            }
+
+            w.WriteEndObject();
+            w.WriteString("serviceAccount", c.ServiceAccount);
+            if (c.HostNetwork)
+            {
+                w.WriteBoolean("hostNetwork", true);
+            }
+
+            w.WriteStartArray("ports");
+            foreach (var p in c.Ports)
+            {
+                w.WriteStringValue(p.ToString());
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("size", c.Members.Length);
+            w.WriteStartArray("members");
+            foreach (var m in c.Members)
+            {
+                w.WriteStringValue(m);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("reach");
+        foreach (var r in report.Reach)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("from", r.From);
+            w.WriteString("port", r.Port.ToString());
+            w.WriteStartArray("to");
+            foreach (var t in r.To)
+            {
+                w.WriteNumberValue(t);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("summary");
+        w.WriteNumber("workloads", report.Classes.Sum(c => c.Members.Length));
+        w.WriteNumber("classes", report.Classes.Length);
+        w.WriteNumber("allowedPairs", report.AllowedPairs);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 
     private static void WriteJson(CliContext context, ConnectivityReport report) => JsonOutput.Write(context, w =>
     {

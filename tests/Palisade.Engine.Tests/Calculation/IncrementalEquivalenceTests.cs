@@ -149,3 +149,61 @@ public sealed class IncrementalEquivalenceTests
         One("ingress", expected.Ingress, actual.Ingress);
     }
 }
+
+/// <summary>Class connectivity, expanded to pairs, equals judging every pair on its own.</summary>
+public sealed class ClassConnectivityTests
+{
+    [Fact]
+    public void Classes_ExpandedToPairs_EqualPairwiseVerdicts()
+    {
+        for (var seed = 0; seed < 40; seed++)
+        {
+            var world = new RandomWorld(seed);
+            var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { IndexThreshold = seed % 3 == 0 ? 0 : 24 });
+            var report = engine.Classes();
+            var byClass = report.Classes.SelectMany(c => c.Members.Select(m => (m, c))).ToDictionary(p => p.m, p => p.c);
+            var expected = new HashSet<(string, string, PortSpec)>();
+            var snapshot = world.Snapshot();
+            foreach (var from in snapshot.Workloads)
+            {
+                foreach (var to in snapshot.Workloads)
+                {
+                    if (ReferenceEquals(from, to))
+                    {
+                        continue;
+                    }
+
+                    foreach (var port in byClass[to.Id].Ports)
+                    {
+                        if (engine.Evaluate(engine.EndpointHandle(from.Id), engine.EndpointHandle(to.Id), port.Protocol, port.Port).Allowed)
+                        {
+                            expected.Add((from.Id, to.Id, port));
+                        }
+                    }
+                }
+            }
+
+            var actual = new HashSet<(string, string, PortSpec)>();
+            foreach (var reach in report.Reach)
+            {
+                foreach (var from in report.Classes[reach.From].Members)
+                {
+                    foreach (var toClass in reach.To)
+                    {
+                        foreach (var to in report.Classes[toClass].Members)
+                        {
+                            if (from != to)
+                            {
+                                actual.Add((from, to, reach.Port));
+                            }
+                        }
+                    }
+                }
+            }
+
+            Assert.True(expected.SetEquals(actual), $"seed {seed}: {expected.Except(actual).Count()} missing, {actual.Except(expected).Count()} extra; e.g. {string.Join("; ", expected.Except(actual).Concat(actual.Except(expected)).Take(5))}");
+            Assert.Equal(expected.Count, report.AllowedPairs);
+            Assert.True(report.Classes.Length <= snapshot.Workloads.Length);
+        }
+    }
+}
