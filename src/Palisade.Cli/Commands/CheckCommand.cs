@@ -45,7 +45,8 @@ internal static class CheckCommand
             var source = WorkloadRef.Resolve(loaded.Cluster, parse.GetValue(from)!, "--from");
             var destination = WorkloadRef.Resolve(loaded.Cluster, parse.GetValue(to)!, "--to");
             var flow = new Flow(source, destination, spec.Protocol, spec.Port);
-            var verdict = new PolicyEvaluator(loaded.Cluster, loaded.Policies).Evaluate(flow);
+            var evaluator = new PolicyEvaluator(loaded.Cluster, loaded.Policies);
+            var verdict = evaluator.Evaluate(flow);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
             {
                 JsonOutput.Write(ctx, w =>
@@ -63,7 +64,7 @@ internal static class CheckCommand
             }
             else
             {
-                WriteText(ctx, verdict);
+                WriteText(ctx, verdict, evaluator);
             }
 
             return verdict.Allowed ? ExitCodes.Ok : ExitCodes.Findings;
@@ -71,16 +72,16 @@ internal static class CheckCommand
         return command;
     }
 
-    private static void WriteText(CliContext context, FlowVerdict verdict)
+    private static void WriteText(CliContext context, FlowVerdict verdict, PolicyEvaluator evaluator)
     {
         var flow = verdict.Flow;
         var word = verdict.Allowed ? "ALLOWED" : "DENIED";
         context.Out.WriteLine($"{flow.Source} -> {flow.Destination} on {new PortSpec(flow.Port, flow.Protocol)}: {word}");
-        WriteDirection(context, verdict.Egress, flow.Source.ToString());
-        WriteDirection(context, verdict.Ingress, flow.Destination.ToString());
+        WriteDirection(context, verdict.Egress, flow.Source.ToString(), flow, evaluator);
+        WriteDirection(context, verdict.Ingress, flow.Destination.ToString(), flow, evaluator);
     }
 
-    private static void WriteDirection(CliContext context, DirectionVerdict v, string workload)
+    private static void WriteDirection(CliContext context, DirectionVerdict v, string workload, Flow flow, PolicyEvaluator evaluator)
     {
         context.Out.WriteLine($"  {v.Explain(workload)}");
         foreach (var s in v.Steps)
@@ -96,6 +97,25 @@ internal static class CheckCommand
                 _ => s.Kind.ToString(),
             };
             context.Out.WriteLine($"    - {line}");
+        }
+
+        if (v.Reason == VerdictReason.TierEndDenied)
+        {
+            // Why each rule of the policies that isolated the workload did not allow this flow.
+            context.Out.WriteLine("    no rule matched:");
+            foreach (var policy in v.Steps.Where(s => s.Kind == StepKind.PolicyApplies && s.Tier == v.Tier).Select(s => s.Policy!))
+            {
+                var rules = policy.Rules(v.Direction);
+                if (rules.IsEmpty)
+                {
+                    context.Out.WriteLine($"      {policy.Source.DisplayName}: has no {JsonOutput.DirectionName(v.Direction)} rules (it only isolates)");
+                }
+
+                foreach (var rule in rules)
+                {
+                    context.Out.WriteLine($"      {policy.Source.DisplayName} {rule.Origin.Path}: {evaluator.WhyNot(rule, flow) ?? "matches, but its action did not decide"}");
+                }
+            }
         }
 
         foreach (var staged in v.Staged)

@@ -212,6 +212,86 @@ public sealed class PolicyEvaluator
         return address is null ? null : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 6 : 4;
     }
 
+    /// <summary>
+    /// Why a rule does not match a flow — the first condition that fails, in words — or null when it matches. For
+    /// explanations of denied flows ("the nearest rule missed because ...").
+    /// </summary>
+    public string? WhyNot(Rule rule, Flow flow)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(flow);
+        if (rule.Protocol is { } p && p != flow.Protocol)
+        {
+            return $"the flow is {flow.Protocol}, the rule is for {p} only";
+        }
+
+        if (rule.NotProtocol is { } np && np == flow.Protocol)
+        {
+            return $"the rule excludes {np}";
+        }
+
+        if (rule.Icmp is not null && !IcmpMatches(rule.Icmp, flow))
+        {
+            return $"the rule is for ICMP {rule.Icmp} only";
+        }
+
+        if (rule.NotIcmp is not null && IcmpMatches(rule.NotIcmp, flow))
+        {
+            return $"the rule excludes ICMP {rule.NotIcmp}";
+        }
+
+        if (rule.IpVersion is { } version && IpVersionOf(flow) is { } actual && actual != version)
+        {
+            return $"the flow is IPv{actual}, the rule is for IPv{version} only";
+        }
+
+        return EntityWhyNot(rule.Source, flow.Source, flow, isDestination: false, "source")
+            ?? EntityWhyNot(rule.Destination, flow.Destination, flow, isDestination: true, "destination");
+    }
+
+    private string? EntityWhyNot(EntityMatch match, FlowEnd end, Flow flow, bool isDestination, string role)
+    {
+        if (!match.Peers.IsEmpty && !match.Peers.Any(peer => PeerMatches(peer, end)))
+        {
+            return $"the {role} {end} is not {string.Join(" or ", match.Peers.Select(p => $"({p})"))}";
+        }
+
+        var workload = end.Workload is { HostNetwork: false } w ? w : null;
+        if (match.NotSelector is { } notSelector &&
+            ((workload is not null && notSelector.Matches(cluster.CalicoLabels(workload))) || InAnyNetworkSet(end, set => notSelector.Matches(NetworkSetLabels(set)))))
+        {
+            return $"the {role} {end} is excluded by notSelector [{notSelector}]";
+        }
+
+        if (!match.NotNets.IsEmpty && AnyAddressIn(match.NotNets, end))
+        {
+            return $"the {role} {end} is in an excluded range {{{string.Join("; ", match.NotNets)}}}";
+        }
+
+        if (!match.Ports.IsEmpty)
+        {
+            if (!isDestination)
+            {
+                return "the rule restricts source ports, which a flow does not fix";
+            }
+
+            if (!match.Ports.Any(pm => PortMatches(pm, flow, workload)))
+            {
+                var named = match.Ports.Where(pm => pm.IsNamed).ToList();
+                var resolved = named.Count == 0 || workload is null ? string.Empty
+                    : $" ({string.Join(", ", named.Select(pm => $"{pm.Name} is {(workload.ResolveNamedPort(pm.Name!, pm.Protocol ?? flow.Protocol) is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not declared")} on {workload.Id}"))})";
+                return $"port {new PortSpec(flow.Port, flow.Protocol)} is not in {{{string.Join(", ", match.Ports)}}}{resolved}";
+            }
+        }
+
+        if (isDestination && match.NotPorts.Any(pm => PortMatches(pm, flow, workload)))
+        {
+            return $"port {new PortSpec(flow.Port, flow.Protocol)} is excluded ({{{string.Join(", ", match.NotPorts)}}})";
+        }
+
+        return null;
+    }
+
     private bool EntityMatches(EntityMatch match, FlowEnd end, Flow flow, bool isDestination)
     {
         if (!match.Peers.IsEmpty)
