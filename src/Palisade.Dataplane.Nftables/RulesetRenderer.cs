@@ -94,7 +94,6 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
             }
         }
 
-        var gen = $"0x{generation:x8}";
         state.AddSet(new NftSet("local-ifaces", "ifname", ifaces.ToImmutableArray()));
         state.AddSet(new NftSet("spoof-v4", "ifname . ipv4_addr", spoof4.ToImmutableArray()));
         state.AddSet(new NftSet("spoof-v6", "ifname . ipv6_addr", spoof6.ToImmutableArray()));
@@ -128,18 +127,7 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
             R("meta mark set 0x0"),
             R("iifname vmap @ingress-r"),
         ]));
-        state.AddChain(new NftChain("forward",
-        [
-            R("iifname @local-ifaces jump anti-spoof"),
-            R($"ct state established ct mark {gen} counter accept", "fast path: connections allowed under the current rules"),
-            R("ct state related counter accept"),
-            R("ct state invalid counter drop"),
-            R("ct direction original jump policy-o"),
-            R("ct direction reply jump policy-r"),
-            R("ct state new meta mark 0x0 log group 1 prefix \"pal:open\""),
-            R($"ct mark set {gen} counter accept"),
-        ])
-        { Hook = "type filter hook forward priority filter; policy accept;" });
+        state.AddChain(Forward(generation));
         state.AddChain(new NftChain("input",
         [
             R("iifname @local-ifaces jump anti-spoof"),
@@ -151,6 +139,30 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
         ])
         { Hook = "type filter hook input priority filter; policy accept;" });
         return state.Table();
+    }
+
+    /// <summary>The table with another generation: only the forward chain's fast path and marking change.</summary>
+    public static NftTable WithGeneration(NftTable table, uint generation)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return table with { Chains = table.Chains.SetItem("forward", Forward(generation)) };
+    }
+
+    private static NftChain Forward(uint generation)
+    {
+        var gen = $"0x{generation:x8}";
+        return new NftChain("forward",
+        [
+            R("iifname @local-ifaces jump anti-spoof"),
+            R($"ct state established ct mark {gen} counter accept", "fast path: connections allowed under the current rules"),
+            R("ct state related counter accept"),
+            R("ct state invalid counter drop"),
+            R("ct direction original jump policy-o"),
+            R("ct direction reply jump policy-r"),
+            R("ct state new meta mark 0x0 log group 1 prefix \"pal:open\""),
+            R($"ct mark set {gen} counter accept"),
+        ])
+        { Hook = "type filter hook forward priority filter; policy accept;" };
     }
 
     private static NftRule R(string statements, string? comment = null) => new([statements], comment);
