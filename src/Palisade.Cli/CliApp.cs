@@ -37,6 +37,7 @@ internal static class CliApp
             LintCommand.Create(context),
             DiffCommand.Create(context),
             BenchCommand.Create(context),
+            AgentCommand.Create(context),
         };
         root.Options.Add(debug);
 

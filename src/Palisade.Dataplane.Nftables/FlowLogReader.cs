@@ -24,6 +24,7 @@ public sealed partial class FlowLogReader : IDisposable
     private const ushort NlmFAck = 4;
     private const ushort CfgCmd = 1;
     private const ushort CfgMode = 2;
+    private const ushort CfgQueueThreshold = 5;
     private const byte CmdBind = 1;
     private const byte CmdPfBind = 3;
     private const byte CopyPacket = 2;
@@ -68,6 +69,11 @@ public sealed partial class FlowLogReader : IDisposable
         mode[4] = CopyPacket;
         mode[5] = 0;
         Config(group, 0, CfgMode, mode);
+
+        // Deliver every packet at once (no batching), so flow records are timely.
+        Span<byte> one = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(one, 1);
+        Config(group, 0, CfgQueueThreshold, one);
 
         // A receive timeout lets the read loop notice cancellation.
         Span<byte> timeout = stackalloc byte[16];
