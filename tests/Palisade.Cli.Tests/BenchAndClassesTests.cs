@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+namespace Palisade.Cli.Tests;
+
+/// <summary>The bench command reports every figure the issue tracker asks for; class output covers every workload.</summary>
+public sealed class BenchAndClassesTests
+{
+    [Theory]
+    [InlineData("mixed")]
+    [InlineData("antrea")]
+    [InlineData("all-select")]
+    public void BenchEngine_Json_HasEveryFigure(string shape)
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "engine", "--shape", shape, "--endpoints", "400", "--policies", "40", "--updates", "300", "--naive-samples", "2", "-o", "json");
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var r = doc.RootElement;
+        foreach (var field in new[] { "endpoints", "policies", "full_build_ms", "peak_memory_mb", "incremental_update_p50_us", "incremental_update_p99_us", "verdicts_per_second", "naive_update_p50_us", "classes" })
+        {
+            Assert.True(r.TryGetProperty(field, out var value), $"missing {field}");
+            Assert.True(value.GetDouble() > 0, $"{field} should be positive, got {value}");
+        }
+
+        Assert.True(r.GetProperty("endpoints").GetInt32() >= 390);
+        Assert.Equal(300, r.GetProperty("updates").GetInt32());
+        Assert.Equal(shape, r.GetProperty("shape").GetString());
+    }
+
+    [Fact]
+    public void ConnectivityClasses_CoverEveryWorkload_AndAgreeWithPairs()
+    {
+        var shop = Path.Combine(RepoPaths.Examples, "shop");
+        var (code, stdout, _) = CliRunner.Run("connectivity", "-f", shop, "-o", "classes");
+        Assert.Equal(0, code);
+        using var classes = JsonDocument.Parse(stdout);
+        var members = classes.RootElement.GetProperty("classes").EnumerateArray().SelectMany(c => c.GetProperty("members").EnumerateArray().Select(m => m.GetString()!)).ToList();
+        Assert.Equal(members.Count, members.Distinct().Count());
+
+        var (code2, pairsOut, _) = CliRunner.Run("connectivity", "-f", shop, "-o", "json");
+        Assert.Equal(0, code2);
+        using var pairs = JsonDocument.Parse(pairsOut);
+        var connections = pairs.RootElement.GetProperty("connections").EnumerateArray().ToList();
+        var workloads = connections.Select(c => c.GetProperty("from").GetString()!).Distinct().ToList();
+        Assert.Equal(workloads.Order(StringComparer.Ordinal), members.Order(StringComparer.Ordinal));
+        var allowedDistinct = connections.Count(c => c.GetProperty("allowed").GetBoolean() && c.GetProperty("from").GetString() != c.GetProperty("to").GetString());
+        Assert.Equal(allowedDistinct, classes.RootElement.GetProperty("summary").GetProperty("allowedPairs").GetInt64());
+    }
+}
