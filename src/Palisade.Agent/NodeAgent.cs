@@ -40,6 +40,7 @@ public sealed class NodeAgent : IDisposable
     private readonly CalculationEngine engine = new();
     private readonly StateSync sync;
     private readonly RuleCatalog catalog = new();
+    private readonly ParseCache parseCache = new();
     private readonly RulesetRenderer renderer;
     private readonly BlockingCollection<(string Commands, TaskCompletionSource<double> Done)> kernel = new();
     private readonly Thread writer;
@@ -120,7 +121,7 @@ public sealed class NodeAgent : IDisposable
     public async Task<bool> ReloadAsync(CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var loaded = new ManifestLoader().Load(options.Paths);
+        var loaded = new ManifestLoader().Load(options.Paths, parseCache);
         if (!loaded.Succeeded)
         {
             foreach (var d in loaded.Errors.Take(20))

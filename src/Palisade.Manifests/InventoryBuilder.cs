@@ -33,14 +33,68 @@ internal sealed class InventoryBuilder
 
     public int ObjectCount { get; set; }
 
+    private FileContribution? recording;
+
+    /// <summary>Starts recording what reading one file contributes, so that an unchanged file can be replayed, not re-read.</summary>
+    public void BeginRecording(FileContribution contribution) => recording = contribution;
+
+    public void EndRecording() => recording = null;
+
+    /// <summary>Adds a file's recorded contribution as if it had been read again (duplicates are still caught).</summary>
+    public void Replay(FileContribution contribution)
+    {
+        ObjectCount += contribution.ObjectCount;
+        Skipped.AddRange(contribution.Skipped);
+        foreach (var d in contribution.Diagnostics)
+        {
+            diagnostics.Add(d);
+        }
+
+        foreach (var entry in contribution.Objects)
+        {
+            if (entry.Key is not null && !ClaimCore(entry.Key, entry.Here!, entry.Conflict!))
+            {
+                continue;
+            }
+
+            foreach (var add in entry.Adds)
+            {
+                add(this);
+            }
+        }
+    }
+
+    private void Record(Action<InventoryBuilder> add)
+    {
+        if (recording is null)
+        {
+            return;
+        }
+
+        if (recording.Objects.Count == 0)
+        {
+            recording.Objects.Add(new FileContribution.Entry(null, null, null));
+        }
+
+        recording.Objects[^1].Adds.Add(add);
+    }
+
     /// <summary>Records an object's identity; false (with an error) when the same object was already read.</summary>
     public bool Claim(ObjectReader reader, string identityKind, string? ns, string name)
     {
         var key = $"{identityKind}\0{ns}\0{name}";
         var here = reader.SourceRef(ns);
+        var display = $"{identityKind} {(ns is null ? name : $"{ns}/{name}")}";
+        ManifestDiagnostic Conflict(SourceRef first) => reader.ObjectError($"{display} is defined twice; first at {first.Location}");
+        recording?.Objects.Add(new FileContribution.Entry(key, here, Conflict));
+        return ClaimCore(key, here, Conflict);
+    }
+
+    private bool ClaimCore(string key, SourceRef here, Func<SourceRef, ManifestDiagnostic> conflict)
+    {
         if (seen.TryGetValue(key, out var first))
         {
-            reader.Error(reader.Root, string.Empty, $"{identityKind} {(ns is null ? name : $"{ns}/{name}")} is defined twice; first at {first.Location}");
+            diagnostics.Add(conflict(first));
             return false;
         }
 
@@ -48,26 +102,42 @@ internal sealed class InventoryBuilder
         return true;
     }
 
-    public void ReferenceNamespace(string ns) => referencedNamespaces.Add(ns);
+    public void ReferenceNamespace(string ns)
+    {
+        referencedNamespaces.Add(ns);
+        Record(b => b.referencedNamespaces.Add(ns));
+    }
 
-    public void AddNamespace(NamespaceInfo ns) => namespaces[ns.Name] = ns;
+    public void AddNamespace(NamespaceInfo ns)
+    {
+        namespaces[ns.Name] = ns;
+        Record(b => b.namespaces[ns.Name] = ns);
+    }
 
     public void AddServiceAccount(ServiceAccountInfo sa)
     {
         serviceAccounts[(sa.Namespace, sa.Name)] = sa;
-        ReferenceNamespace(sa.Namespace);
+        referencedNamespaces.Add(sa.Namespace);
+        Record(b => b.AddServiceAccount(sa));
     }
 
     public void AddWorkload(ObjectReader reader, Workload workload)
     {
+        ManifestDiagnostic Conflict(Workload other) => reader.ObjectError($"two workloads are named {workload.Id}: this {workload.Kind} and the {other.Kind} at {other.Source?.Location}; workloads are named namespace/name, so rename one");
+        Record(b => b.AddWorkloadCore(workload, Conflict));
+        AddWorkloadCore(workload, Conflict);
+    }
+
+    private void AddWorkloadCore(Workload workload, Func<Workload, ManifestDiagnostic> conflict)
+    {
         if (workloads.TryGetValue(workload.Id, out var other))
         {
-            reader.Error(reader.Root, string.Empty, $"two workloads are named {workload.Id}: this {workload.Kind} and the {other.Kind} at {other.Source?.Location}; workloads are named namespace/name, so rename one");
+            diagnostics.Add(conflict(other));
             return;
         }
 
         workloads[workload.Id] = workload;
-        ReferenceNamespace(workload.Namespace);
+        referencedNamespaces.Add(workload.Namespace);
     }
 
     public void AddPolicy(string tier, Policy policy)
@@ -75,21 +145,33 @@ internal sealed class InventoryBuilder
         policies.Add((tier, policy));
         if (policy.Namespace is not null)
         {
-            ReferenceNamespace(policy.Namespace);
+            referencedNamespaces.Add(policy.Namespace);
         }
+
+        Record(b => b.AddPolicy(tier, policy));
     }
 
-    public void AddTier(Tier tier) => tiers[tier.Name] = tier;
+    public void AddTier(Tier tier)
+    {
+        tiers[tier.Name] = tier;
+        Record(b => b.AddTier(tier));
+    }
 
-    public void AddNode(NodeInfo node) => nodes[node.Name] = node;
+    public void AddNode(NodeInfo node)
+    {
+        nodes[node.Name] = node;
+        Record(b => b.AddNode(node));
+    }
 
     public void AddNetworkSet(NetworkSetInfo set)
     {
         networkSets.Add(set);
         if (set.Namespace is not null)
         {
-            ReferenceNamespace(set.Namespace);
+            referencedNamespaces.Add(set.Namespace);
         }
+
+        Record(b => b.AddNetworkSet(set));
     }
 
     /// <summary>Creates a built-in tier (the Admin and Baseline tiers) the first time a policy needs it.</summary>
@@ -99,6 +181,8 @@ internal sealed class InventoryBuilder
         {
             tiers[name] = new Tier(name, order, kind, endAction);
         }
+
+        Record(b => b.EnsureTier(name, order, kind, endAction));
     }
 
     public bool HasTier(string name) => tiers.ContainsKey(name);

@@ -34,7 +34,9 @@ public sealed class ManifestLoader
     }
 
     /// <summary>Loads every path: a file, or a directory searched recursively for *.yaml, *.yml and *.json.</summary>
-    public LoadResult Load(IEnumerable<string> paths)
+    /// <param name="paths">Files and directories.</param>
+    /// <param name="cache">Unchanged files are replayed from here instead of read again (for the agent's reloads).</param>
+    public LoadResult Load(IEnumerable<string> paths, ParseCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var diagnostics = new DiagnosticBag();
@@ -53,8 +55,21 @@ public sealed class ManifestLoader
             }
         }
 
+        var hits = 0;
         foreach (var (file, found) in files)
         {
+            FileInfo? info = null;
+            if (cache is not null)
+            {
+                info = new FileInfo(file);
+                if (info.Exists && cache.Find(info.FullName, info.Length, info.LastWriteTimeUtc) is { } known)
+                {
+                    builder.Replay(known);
+                    hits++;
+                    continue;
+                }
+            }
+
             string text;
             try
             {
@@ -66,7 +81,36 @@ public sealed class ManifestLoader
                 continue;
             }
 
+            if (cache is null || info is null)
+            {
+                ReadText(text, file, diagnostics, builder, foundInDirectory: found);
+                continue;
+            }
+
+            // Record what the file contributes; keep it when the file read cleanly.
+            var contribution = new FileContribution(info.Length, info.LastWriteTimeUtc);
+            var before = diagnostics.Items.Count;
+            var objectsBefore = builder.ObjectCount;
+            var skippedBefore = builder.Skipped.Count;
+            builder.BeginRecording(contribution);
             ReadText(text, file, diagnostics, builder, foundInDirectory: found);
+            builder.EndRecording();
+            var added = diagnostics.Items.Skip(before).ToList();
+            if (added.Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                cache.Forget(info.FullName);
+                continue;
+            }
+
+            contribution.Diagnostics.AddRange(added);
+            contribution.ObjectCount = builder.ObjectCount - objectsBefore;
+            contribution.Skipped.AddRange(builder.Skipped.Skip(skippedBefore));
+            cache.Store(info.FullName, contribution);
+        }
+
+        if (cache is not null)
+        {
+            cache.LastHits = hits;
         }
 
         return builder.Build();

@@ -57,6 +57,17 @@ internal sealed class ObjectReader
 
     public void Error(YamlNode? at, string path, string message) => Report(DiagnosticSeverity.Error, at, path, message);
 
+    /// <summary>An error about the whole object, made without reporting it (for checks replayed from a cache).</summary>
+    public ManifestDiagnostic ObjectError(string message) => new(DiagnosticSeverity.Error, message)
+    {
+        File = File,
+        Document = Document,
+        Line = (int)Root.Start.Line,
+        Column = (int)Root.Start.Column,
+        Path = PathPrefix.TrimEnd('.'),
+        Object = string.IsNullOrEmpty(Kind) ? null : DisplayName,
+    };
+
     public void Warning(YamlNode? at, string path, string message) => Report(DiagnosticSeverity.Warning, at, path, message);
 
     private void Report(DiagnosticSeverity severity, YamlNode? at, string path, string message)

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Palisade.Dataplane.Nftables;
+
+namespace Palisade.Bench;
+
+/// <summary>
+/// Three network namespaces for data-plane measurements: a client and a server, each a /32 behind a router namespace
+/// that forwards between them and holds the ruleset under test (where a node would). Nothing touches the root namespace.
+/// </summary>
+public sealed class BenchTopology : IDisposable
+{
+    public const string Client = "pal-bench-c";
+    public const string Router = "pal-bench-r";
+    public const string Server = "pal-bench-s";
+    public const string ClientInterface = "palbc";
+    public const string ServerInterface = "palbs";
+
+    public static readonly IPAddress ClientAddress = IPAddress.Parse("10.99.0.1");
+    public static readonly IPAddress ServerAddress = IPAddress.Parse("10.99.1.1");
+
+    private BenchTopology()
+    {
+    }
+
+    /// <summary>Creates the namespaces (removing leftovers of an earlier run first).</summary>
+    public static BenchTopology Create()
+    {
+        Destroy();
+        Run("ip", ["-batch", "-"], $"""
+            netns add {Client}
+            netns add {Router}
+            netns add {Server}
+            link add {ClientInterface} netns {Router} type veth peer name eth0 netns {Client}
+            link add {ServerInterface} netns {Router} type veth peer name eth0 netns {Server}
+            """);
+        foreach (var (ns, address) in new[] { (Client, ClientAddress), (Server, ServerAddress) })
+        {
+            Run("ip", ["-n", ns, "-batch", "-"], $"""
+                link set lo up
+                addr add {address}/32 dev eth0
+                link set eth0 up
+                route add 169.254.1.1 dev eth0
+                route add default via 169.254.1.1 dev eth0
+                """);
+        }
+
+        Run("ip", ["-n", Router, "-batch", "-"], $"""
+            link set lo up
+            link set {ClientInterface} up
+            link set {ServerInterface} up
+            route add 169.254.1.1/32 dev lo
+            route add {ClientAddress}/32 dev {ClientInterface}
+            route add {ServerAddress}/32 dev {ServerInterface}
+            """);
+        Run("ip", ["netns", "exec", Router, "sysctl", "-qw", "net.ipv4.ip_forward=1", $"net.ipv4.conf.{ClientInterface}.proxy_arp=1", $"net.ipv4.conf.{ServerInterface}.proxy_arp=1"], null);
+        return new BenchTopology();
+    }
+
+    /// <summary>Removes the bench namespaces, also after a crash.</summary>
+    public static void Destroy()
+    {
+        foreach (var ns in new[] { Client, Router, Server })
+        {
+            if (File.Exists(Path.Combine("/var/run/netns", ns)))
+            {
+                Run("ip", ["netns", "del", ns], null, check: false);
+            }
+        }
+    }
+
+    public void Dispose() => Destroy();
+
+    /// <summary>Opens a TCP listener on the server that holds each connection until the client closes it (and echoes, when <paramref name="echo"/>).</summary>
+    public static Socket Listen(int port, bool echo, CancellationToken cancellationToken)
+    {
+        var listener = NetworkNamespace.Run(Server, () =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            s.Bind(new IPEndPoint(IPAddress.Any, port));
+            s.Listen(4096);
+            return s;
+        });
+        _ = Task.Run(async () =>
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                Socket connection;
+                try
+                {
+                    connection = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(async () =>
+                {
+                    var buffer = new byte[256];
+                    try
+                    {
+                        while (true)
+                        {
+                            // Without echo the server waits for the client to close first (it resets): closing first would
+                            // race the client's connect completion.
+                            var n = await connection.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+                            if (n == 0)
+                            {
+                                break;
+                            }
+
+                            if (echo)
+                            {
+                                await connection.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                    {
+                    }
+                    finally
+                    {
+                        connection.Dispose();
+                    }
+                }, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        return listener;
+    }
+
+    /// <summary>A socket created in the client's namespace (sockets keep their namespace whatever thread uses them).</summary>
+    public static Socket ClientSocket() =>
+        NetworkNamespace.Run(Client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
+
+    internal static string Run(string file, string[] args, string? input, bool check = true)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardInput = input is not null, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        if (input is not null)
+        {
+            p.StandardInput.Write(input);
+            p.StandardInput.Close();
+        }
+
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (check && p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error.Trim()}");
+        }
+
+        return output;
+    }
+}
