@@ -27,7 +27,7 @@ namespace Palisade.Dataplane.Nftables;
 /// <para>Marks: bits 0–1 the decision (1 allow, 2 pass), bit 2 set on ingress, bits 8–31 the deciding rule's number in
 /// the <see cref="RuleCatalog"/>, which flow records carry out of the kernel.</para>
 /// </remarks>
-public sealed class RulesetRenderer(RuleCatalog catalog)
+public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
 {
     public const string TableName = "palisade";
     public const int FlowLogGroup = 1;
@@ -41,7 +41,7 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(locals);
-        var state = new RenderState(engine, catalog);
+        var state = new RenderState(engine, catalog, flowLogs);
         var endpoints = engine.EndpointViews().ToDictionary(e => e.WorkloadId, StringComparer.Ordinal);
         var egressO = new List<string>();
         var ingressO = new List<string>();
@@ -103,15 +103,10 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
         state.AddSet(new NftSet("ingress-r", "ifname", ingressR.ToImmutableArray()) { MapTo = "verdict" });
         state.AddChain(new NftChain(Deny,
         [
-            R("ct state new log group 1 prefix \"pal:deny\""),
+            .. flowLogs ? [R("ct state new log group 1 prefix \"pal:deny\"")] : Array.Empty<NftRule>(),
             R("ct mark set 0xffffffff"),
             R("meta l4proto tcp reject with tcp reset"),
             R("reject with icmpx admin-prohibited"),
-        ]));
-        state.AddChain(new NftChain("anti-spoof",
-        [
-            R("meta nfproto ipv4 iifname . ip saddr != @spoof-v4 counter drop", "source address is not the pod's own"),
-            R("meta nfproto ipv6 iifname . ip6 saddr != @spoof-v6 ip6 saddr != fe80::/10 counter drop", "source address is not the pod's own"),
         ]));
         state.AddChain(new NftChain("policy-o",
         [
@@ -127,11 +122,12 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
             R("meta mark set 0x0"),
             R("iifname vmap @ingress-r"),
         ]));
-        state.AddChain(Forward(generation));
+        state.AddChain(Forward(generation, flowLogs));
         state.AddChain(new NftChain("input",
         [
-            R("iifname @local-ifaces jump anti-spoof"),
-            R($"ct state established,related counter accept"),
+            AntiSpoof4,
+            AntiSpoof6,
+            R("ct state established,related accept"),
             R("ct state invalid counter drop"),
             R("meta mark set 0x0"),
             R("iifname vmap @egress-o"),
@@ -145,32 +141,38 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
     public static NftTable WithGeneration(NftTable table, uint generation)
     {
         ArgumentNullException.ThrowIfNull(table);
-        return table with { Chains = table.Chains.SetItem("forward", Forward(generation)) };
+        var logs = table.Chains.TryGetValue("forward", out var forward) && forward.Rules.Any(r => r.ToString().Contains("log group", StringComparison.Ordinal));
+        return table with { Chains = table.Chains.SetItem("forward", Forward(generation, logs)) };
     }
 
-    private static NftChain Forward(uint generation)
+    private static NftChain Forward(uint generation, bool flowLogs)
     {
         var gen = $"0x{generation:x8}";
         return new NftChain("forward",
         [
-            R("iifname @local-ifaces jump anti-spoof"),
-            R($"ct state established ct mark {gen} counter accept", "fast path: connections allowed under the current rules"),
-            R("ct state related counter accept"),
+            AntiSpoof4,
+            AntiSpoof6,
+            R($"ct state established ct mark {gen} accept", "fast path: connections allowed under the current rules"),
+            R("ct state related accept"),
             R("ct state invalid counter drop"),
             R("ct direction original jump policy-o"),
             R("ct direction reply jump policy-r"),
-            R("ct state new meta mark 0x0 log group 1 prefix \"pal:open\""),
-            R($"ct mark set {gen} counter accept"),
+            .. flowLogs ? [R("ct state new meta mark 0x0 log group 1 prefix \"pal:open\"")] : Array.Empty<NftRule>(),
+            R($"ct mark set {gen} accept"),
         ])
         { Hook = "type filter hook forward priority filter; policy accept;" };
     }
+
+    private static readonly NftRule AntiSpoof4 = R("meta nfproto ipv4 iifname @local-ifaces iifname . ip saddr != @spoof-v4 counter drop", "anti-spoofing: a pod sends from its own address");
+
+    private static readonly NftRule AntiSpoof6 = R("meta nfproto ipv6 iifname @local-ifaces iifname . ip6 saddr != @spoof-v6 ip6 saddr != fe80::/10 counter drop", "anti-spoofing: a pod sends from its own address");
 
     private static NftRule R(string statements, string? comment = null) => new([statements], comment);
 
     private static string Quote(string s) => $"\"{s}\"";
 
     /// <summary>Builds the table's sets and chains, sharing what endpoints share.</summary>
-    private sealed class RenderState(CalculationEngine engine, RuleCatalog catalog)
+    private sealed class RenderState(CalculationEngine engine, RuleCatalog catalog, bool flowLogs)
     {
         private readonly Dictionary<string, NftSet> sets = new(StringComparer.Ordinal);
         private readonly Dictionary<string, NftChain> chains = new(StringComparer.Ordinal);
@@ -199,7 +201,7 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
             {
                 rules.Add(R("meta mark set 0x0"));
                 rules.Add(R($"jump {RunChain(run, direction, reply)}"));
-                if (!reply)
+                if (!reply && flowLogs)
                 {
                     rules.Add(R($"meta mark & 0x3 == 0x1 ct state new log group {FlowLogGroup} prefix \"pal:allow\""));
                 }
@@ -209,7 +211,7 @@ public sealed class RulesetRenderer(RuleCatalog catalog)
 
             // Every tier passed the flow on: the end of all tiers allows.
             rules.Add(R("meta mark set 0x1"));
-            if (!reply)
+            if (!reply && flowLogs)
             {
                 rules.Add(R($"ct state new meta mark set 0x{0x1 | ingressBit:x} log group {FlowLogGroup} prefix \"pal:allow\""));
             }
