@@ -54,7 +54,9 @@ public sealed class BenchTopology : IDisposable
             route add {ClientAddress}/32 dev {ClientInterface}
             route add {ServerAddress}/32 dev {ServerInterface}
             """);
-        Run("ip", ["netns", "exec", Router, "sysctl", "-qw", "net.ipv4.ip_forward=1", $"net.ipv4.conf.{ClientInterface}.proxy_arp=1", $"net.ipv4.conf.{ServerInterface}.proxy_arp=1"], null);
+        Run("ip", ["netns", "exec", Router, "sysctl", "-qw", "net.ipv4.ip_forward=1", $"net.ipv4.conf.{ClientInterface}.proxy_arp=1", $"net.ipv4.conf.{ServerInterface}.proxy_arp=1",
+            // Proxy ARP answers after a random delay of up to 0.8 s by default: the first packet of every pod would wait.
+            $"net.ipv4.neigh.{ClientInterface}.proxy_delay=0", $"net.ipv4.neigh.{ServerInterface}.proxy_delay=0"], null);
         return new BenchTopology();
     }
 
