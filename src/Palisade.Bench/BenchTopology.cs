@@ -133,6 +133,38 @@ public sealed class BenchTopology : IDisposable
         return listener;
     }
 
+    /// <summary>
+    /// Connects from the client to the server's port within a bound: a poll on a non-blocking socket, so no task
+    /// continuation waits for a busy thread pool. The outcome is "connected", "timed out" or the socket error.
+    /// </summary>
+    public static bool TryConnect(int port, int timeoutMs, out string outcome)
+    {
+        using var s = ClientSocket();
+        s.Blocking = false;
+        try
+        {
+            s.Connect(new IPEndPoint(ServerAddress, port));
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+        }
+        catch (SocketException e)
+        {
+            outcome = e.SocketErrorCode.ToString();
+            return false;
+        }
+
+        if (!s.Poll(timeoutMs * 1000, SelectMode.SelectWrite))
+        {
+            outcome = "timed out";
+            return false;
+        }
+
+        var error = (SocketError)(int)s.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+        outcome = error == SocketError.Success ? "connected" : error.ToString();
+        return error == SocketError.Success;
+    }
+
     /// <summary>A socket created in the client's namespace (sockets keep their namespace whatever thread uses them).</summary>
     public static Socket ClientSocket() =>
         NetworkNamespace.Run(Client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });

@@ -32,6 +32,11 @@ public sealed record DataplaneBenchResult
     public double? RevocationP50Ms { get; init; }
     public double? RevocationP99Ms { get; init; }
     public int? PacketsAfterRevocation { get; init; }
+    public int? AgentRestarts { get; init; }
+    public int? RestartProbes { get; init; }
+    public int? RestartAllowedFailed { get; init; }
+    public int? RestartDeniedSucceeded { get; init; }
+    public double? RestartReconcileP50Ms { get; init; }
 }
 
 /// <summary>
@@ -44,7 +49,13 @@ public static class DataplaneBench
 {
     private const int Port = 8080;
 
-    public static async Task<DataplaneBenchResult> RunAsync(int rules, double seconds, int concurrency, int changes, Action<string>? progress, CancellationToken cancellationToken)
+    public static async Task<DataplaneBenchResult> RunAsync(int rules, double seconds, int concurrency, int changes, Action<string>? progress, CancellationToken cancellationToken) =>
+        await RunAsync(rules, seconds, concurrency, changes, restarts: 0, agentCommand: null, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <param name="restarts">Times to kill -9 and restart an agent process under a probe load (0 to skip).</param>
+    /// <param name="agentCommand">Makes the start info of <c>palisade agent</c> with the given arguments.</param>
+    public static async Task<DataplaneBenchResult> RunAsync(int rules, double seconds, int concurrency, int changes, int restarts,
+        Func<IReadOnlyList<string>, ProcessStartInfo>? agentCommand, Action<string>? progress, CancellationToken cancellationToken)
     {
         using var topology = BenchTopology.Create();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -108,8 +119,171 @@ public static class DataplaneBench
             result = await MeasureAgentAsync(result, changes, progress, stop.Token).ConfigureAwait(false);
         }
 
+        if (restarts > 0 && agentCommand is not null)
+        {
+            progress?.Invoke($"agent: {restarts} kill -9 and restarts under about 100 new connections/s");
+            result = MeasureRestarts(result, restarts, agentCommand, progress);
+        }
+
         await stop.CancelAsync().ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// An agent process enforces "8080 allowed, 8082 denied" while a loop opens about 100 new connections a second,
+    /// alternating the two ports; the agent is killed with SIGKILL and started again, again and again. Every failed
+    /// allowed connection and every denied one that succeeds is counted.
+    /// </summary>
+    private static DataplaneBenchResult MeasureRestarts(DataplaneBenchResult result, int restarts, Func<IReadOnlyList<string>, ProcessStartInfo> agentCommand, Action<string>? progress)
+    {
+        var dir = Directory.CreateTempSubdirectory("palisade-bench-restart-").FullName;
+        using var listeners = new CancellationTokenSource();
+        var open = new[] { BenchTopology.Listen(Port + 2, echo: false, listeners.Token), BenchTopology.Listen(Port + 3, echo: false, listeners.Token) };
+        Process? agent = null;
+        var reported = new ManualResetEventSlim();
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "cluster.yaml"), $$"""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: client
+                  namespace: bench
+                  labels: {app: client}
+                status:
+                  podIP: {{BenchTopology.ClientAddress}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: server
+                  namespace: bench
+                  labels: {app: server}
+                status:
+                  podIP: {{BenchTopology.ServerAddress}}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata:
+                  name: client-to-server
+                  namespace: bench
+                spec:
+                  podSelector:
+                    matchLabels: {app: server}
+                  ingress:
+                  - from:
+                    - podSelector:
+                        matchLabels: {app: client}
+                    ports:
+                    - port: {{Port + 2}}
+                """);
+            string[] args = ["agent", "--node", "bench", "--netns", BenchTopology.Router, "-f", dir, "--flows", "/dev/null",
+                "--interface", $"bench/client={BenchTopology.ClientInterface}", "--interface", $"bench/server={BenchTopology.ServerInterface}"];
+            Process Start()
+            {
+                reported.Reset();
+                var psi = agentCommand(args);
+                psi.RedirectStandardError = true;
+                psi.RedirectStandardOutput = true;
+                var p = new Process { StartInfo = psi };
+                p.ErrorDataReceived += (_, e) =>
+                {
+                    if (e.Data?.Contains("generation", StringComparison.Ordinal) == true)
+                    {
+                        reported.Set();
+                    }
+                };
+                p.Start();
+                p.BeginErrorReadLine();
+                p.BeginOutputReadLine();
+                return p;
+            }
+
+            agent = Start();
+            if (!reported.Wait(TimeSpan.FromSeconds(60)) || !TryConnect(Port + 2) || TryConnect(Port + 3))
+            {
+                throw new TimeoutException("the agent process did not enforce its first ruleset");
+            }
+
+            var probes = 0;
+            var allowedFailed = 0;
+            var deniedSucceeded = 0;
+            using var probing = new CancellationTokenSource();
+            var prober = new Thread(() =>
+            {
+                var next = Stopwatch.GetTimestamp();
+                while (!probing.IsCancellationRequested)
+                {
+                    var allowed = probes % 2 == 0;
+                    var connected = BenchTopology.TryConnect(allowed ? Port + 2 : Port + 3, allowed ? 1000 : 200, out _);
+                    if (allowed && !connected)
+                    {
+                        Interlocked.Increment(ref allowedFailed);
+                    }
+                    else if (!allowed && connected)
+                    {
+                        Interlocked.Increment(ref deniedSucceeded);
+                    }
+
+                    Interlocked.Increment(ref probes);
+                    next += Stopwatch.Frequency / 100;
+                    var wait = next - Stopwatch.GetTimestamp();
+                    if (wait > 0)
+                    {
+                        Thread.Sleep(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+                    }
+                }
+            }) { IsBackground = true };
+            prober.Start();
+
+            var reconcile = new List<double>();
+            for (var i = 0; i < restarts; i++)
+            {
+                agent.Kill();
+                agent.WaitForExit();
+                agent.Dispose();
+                var start = Stopwatch.GetTimestamp();
+                agent = Start();
+                if (!reported.Wait(TimeSpan.FromSeconds(60)))
+                {
+                    throw new TimeoutException($"restart {i + 1}: the agent did not reconcile");
+                }
+
+                reconcile.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                progress?.Invoke($"restart {i + 1}: reconciled in {reconcile[^1]:F0} ms; {probes} probes, {allowedFailed} allowed failed, {deniedSucceeded} denied succeeded");
+                Thread.Sleep(200);
+            }
+
+            Thread.Sleep(500);
+            probing.Cancel();
+            prober.Join(TimeSpan.FromSeconds(5));
+            return result with
+            {
+                AgentRestarts = restarts,
+                RestartProbes = probes,
+                RestartAllowedFailed = allowedFailed,
+                RestartDeniedSucceeded = deniedSucceeded,
+                RestartReconcileP50Ms = Percentile(reconcile, 0.5),
+            };
+        }
+        finally
+        {
+            if (agent is { HasExited: false })
+            {
+                agent.Kill();
+                agent.WaitForExit();
+            }
+
+            agent?.Dispose();
+            listeners.Cancel();
+            foreach (var l in open)
+            {
+                l.Dispose();
+            }
+
+            reported.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     /// <summary>New connections per second: connect, then close with a reset (no TIME_WAIT), from many loops at once.</summary>
@@ -379,19 +553,7 @@ public static class DataplaneBench
         }
     }
 
-    private static bool TryConnect(int port)
-    {
-        using var s = BenchTopology.ClientSocket();
-        try
-        {
-            var task = s.ConnectAsync(new IPEndPoint(BenchTopology.ServerAddress, port));
-            return task.Wait(200) && s.Connected;
-        }
-        catch (AggregateException)
-        {
-            return false;
-        }
-    }
+    private static bool TryConnect(int port) => BenchTopology.TryConnect(port, 200, out _);
 
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {

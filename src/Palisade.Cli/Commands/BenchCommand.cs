@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -23,6 +24,7 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Seconds of load per scenario and round.", DefaultValueFactory = _ => 2 };
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent connection loops.", DefaultValueFactory = _ => 32 };
         var changes = new Option<int>("--changes") { Description = "Policy changes for the agent measurements (0 to skip).", DefaultValueFactory = _ => 20 };
+        var restarts = new Option<int>("--restarts") { Description = "Times to kill -9 and restart an agent process under about 100 new connections/s (0 to skip).", DefaultValueFactory = _ => 20 };
         var output = CommonOptions.Output("table", "json");
         var command = new Command("dataplane", """
             Measure the nftables data plane between two network namespaces through a router namespace that holds the
@@ -30,19 +32,21 @@ internal static class BenchCommand
             connections per second and connect latency with no ruleset, with conntrack only, with Palisade's rendering
             of a policy set of --rules rules, and with the same policy as a naive linear rule list; connect latency as a
             selector set grows from 100 to 100k members; then, with the agent on a 1k-pod, 1k-policy cluster: manifest
-            change to first permitted connection, kernel apply time, and revocation of an established connection.
+            change to first permitted connection, kernel apply time, and revocation of an established connection; last,
+            an agent process killed with SIGKILL and restarted --restarts times while a loop opens about 100 new
+            connections a second: allowed connections that failed and denied ones that got through are counted.
 
             Examples:
               sudo palisade bench dataplane -o json
-              sudo palisade bench dataplane --rules 10000 --seconds 3 --changes 50 -o json
+              sudo palisade bench dataplane --rules 10000 --seconds 3 --changes 50 --restarts 20 -o json
             """)
         {
-            rules, seconds, concurrency, changes, output,
+            rules, seconds, concurrency, changes, restarts, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var result = await DataplaneBench.RunAsync(parse.GetValue(rules), parse.GetValue(seconds), parse.GetValue(concurrency), parse.GetValue(changes),
-                s => context.Error.WriteLine($"bench: {s}"), cancellationToken).ConfigureAwait(false);
+                parse.GetValue(restarts), AgentProcess, s => context.Error.WriteLine($"bench: {s}"), cancellationToken).ConfigureAwait(false);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
@@ -61,6 +65,25 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Start info for this same program's <c>agent</c> command (through the dotnet host when run as a dll).</summary>
+    private static ProcessStartInfo AgentProcess(IReadOnlyList<string> args)
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var psi = new ProcessStartInfo(host);
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            psi.ArgumentList.Add("exec");
+            psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        }
+
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return psi;
     }
 
     private static Command Engine(CliContext context)

@@ -105,37 +105,7 @@ public sealed class EnforcementTests : IDisposable
 
     private static bool Connect(int port, int timeoutMs = 300) => Connect(port, timeoutMs, out _);
 
-    /// <summary>
-    /// A connect bounded by a poll on a non-blocking socket: no task continuation, so a busy thread pool cannot turn a
-    /// quick connection into a timeout.
-    /// </summary>
-    private static bool Connect(int port, int timeoutMs, out string outcome)
-    {
-        using var s = BenchTopology.ClientSocket();
-        s.Blocking = false;
-        try
-        {
-            s.Connect(new IPEndPoint(BenchTopology.ServerAddress, port));
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-        {
-        }
-        catch (SocketException e)
-        {
-            outcome = e.SocketErrorCode.ToString();
-            return false;
-        }
-
-        if (!s.Poll(timeoutMs * 1000, SelectMode.SelectWrite))
-        {
-            outcome = "timed out";
-            return false;
-        }
-
-        var error = (SocketError)(int)s.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-        outcome = error == SocketError.Success ? "connected" : error.ToString();
-        return error == SocketError.Success;
-    }
+    private static bool Connect(int port, int timeoutMs, out string outcome) => BenchTopology.TryConnect(port, timeoutMs, out outcome);
 
     private static void Wait(Func<bool> condition, string what, int seconds = 20)
     {
