@@ -20,8 +20,8 @@ internal static class CliApp
           palisade connectivity -f examples/shop -o matrix --port 8080/TCP
           palisade check -f examples/shop --from shop-web/frontend --to shop-api/gateway --port 8080/TCP
           palisade select "tier == 'backend' && has(pci)" -f examples/shop
-          palisade lint -f examples/shop-broken
-          palisade diff -f examples/shop --against examples/shop-next
+          palisade lint -f examples/shop -f examples/shop-broken
+          palisade diff -f examples/shop --against examples/shop --against examples/shop-next
 
         Exit codes: 0 ok, 1 denied or findings, 2 bad input.
         """;

@@ -5,8 +5,10 @@ namespace Palisade.Cli;
 /// <summary>Loads the manifests a command was given and reports problems; null means bad input (exit 2).</summary>
 internal static class ManifestInput
 {
-    public static LoadResult? Load(CliContext context, IReadOnlyList<string>? paths, bool printWarnings = true)
+    /// <param name="side">Names the input in messages when a command reads two sets (diff: "current", "proposed").</param>
+    public static LoadResult? Load(CliContext context, IReadOnlyList<string>? paths, bool printWarnings = true, string? side = null)
     {
+        var prefix = side is null ? string.Empty : $"{side}: ";
         if (paths is null || paths.Count == 0)
         {
             throw new UsageException("no manifests given: pass -f PATH (a file or a directory)");
@@ -21,13 +23,13 @@ internal static class ManifestInput
         if (!result.Succeeded)
         {
             var count = result.Errors.Count();
-            context.Error.WriteLine($"{count} error{(count == 1 ? string.Empty : "s")}; nothing was analysed.");
+            context.Error.WriteLine($"{prefix}{count} error{(count == 1 ? string.Empty : "s")}; nothing was analysed.");
             return null;
         }
 
         if (context.Verbose)
         {
-            context.Error.WriteLine($"read {result.ObjectCount} objects: {result.Cluster.Namespaces.Length} namespaces, {result.Cluster.Workloads.Length} workloads, {result.Policies.PolicyCount} policies; skipped {result.Skipped.Count}");
+            context.Error.WriteLine($"{prefix}read {result.ObjectCount} objects: {result.Cluster.Namespaces.Length} namespaces, {result.Cluster.Workloads.Length} workloads, {result.Policies.PolicyCount} policies; skipped {result.Skipped.Count}");
             foreach (var s in result.Skipped)
             {
                 context.Error.WriteLine($"  skipped {s}");
@@ -36,7 +38,7 @@ internal static class ManifestInput
         else if (result.Skipped.Count > 0)
         {
             var kinds = result.Skipped.GroupBy(s => s.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
-            context.Error.WriteLine($"skipped {result.Skipped.Count} object{(result.Skipped.Count == 1 ? string.Empty : "s")} of kinds Palisade does not read ({string.Join(", ", kinds)}); -v lists them");
+            context.Error.WriteLine($"{prefix}skipped {result.Skipped.Count} object{(result.Skipped.Count == 1 ? string.Empty : "s")} of kinds Palisade does not read ({string.Join(", ", kinds)}); -v lists them");
         }
 
         return result;

@@ -25,11 +25,16 @@ internal static class DiffCommand
         var command = new Command("diff", """
             Show the connectivity that changes between two policy sets: what the change opens and what it closes.
             Changes are grouped by personality (namespace and label set) instead of listed pair by pair, each with the
-            rule that decides before and after. Exits 0 when nothing changes, 1 when something does.
+            rules that decide before and after. Networks that rules or network sets name (ipBlock, nets, networks) are
+            compared too, through one address inside each that no workload holds: from the network to every workload
+            on its ports, and from every workload to the network on the ports the rules name (or --port). A workload
+            with several replicas is also paired with itself. Exits 0 when nothing changes, 1 when something does.
+            Both sides are complete inputs: give the cluster and every policy on each side.
 
             Examples:
               palisade diff -f cluster/ -f policies/ --against cluster/ --against policies-new/
-              palisade diff -f examples/shop --against examples/shop-next -o json
+              palisade diff -f examples/shop --against examples/shop --against examples/shop-next
+              palisade diff -f examples/shop --against examples/shop --against examples/shop-next -o json
             """)
         {
             files, against, ports, output, verbose,
@@ -38,16 +43,16 @@ internal static class DiffCommand
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var portList = CommonOptions.ParsePorts(parse.GetValue(ports));
-            var before = ManifestInput.Load(ctx, parse.GetValue(files));
-            var after = ManifestInput.Load(ctx, parse.GetValue(against));
+            var before = ManifestInput.Load(ctx, parse.GetValue(files), side: "current (-f)");
+            var after = ManifestInput.Load(ctx, parse.GetValue(against), side: "proposed (--against)");
             if (before is null || after is null)
             {
                 return ExitCodes.BadInput;
             }
 
             var changes = ConnectivityDiff.Compare(before.Cluster, before.Policies, after.Cluster, after.Policies, portList);
-            var opened = changes.Where(c => c.AllowedAfter).Sum(c => c.Pairs.Length);
-            var closed = changes.Where(c => !c.AllowedAfter).Sum(c => c.Pairs.Length);
+            var opened = changes.Where(c => c.AllowedAfter).Sum(c => c.PairCount);
+            var closed = changes.Where(c => !c.AllowedAfter).Sum(c => c.PairCount);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
             {
                 JsonOutput.Write(ctx, w =>
@@ -62,7 +67,7 @@ internal static class DiffCommand
                         WritePersonality(w, "to", c.To);
                         w.WriteNumber("port", c.Port.Port);
                         w.WriteString("protocol", c.Port.Protocol.ToString());
-                        w.WriteNumber("pairs", c.Pairs.Length);
+                        w.WriteNumber("pairs", c.PairCount);
                         w.WriteString("before", Decider(c.Before));
                         w.WriteString("after", Decider(c.After));
                         w.WriteEndObject();
@@ -87,11 +92,15 @@ internal static class DiffCommand
                         (Describe(c.From), CellStyle.Plain),
                         (Describe(c.To), CellStyle.Plain),
                         (c.Port.ToString(), CellStyle.Plain),
-                        (c.Pairs.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), CellStyle.Plain),
+                        (c.PairCount.ToString(System.Globalization.CultureInfo.InvariantCulture), CellStyle.Plain),
                         ($"{Decider(c.Before)} -> {Decider(c.After)}", CellStyle.Dim));
                 }
 
-                table.Write(ctx);
+                if (!changes.IsEmpty)
+                {
+                    table.Write(ctx);
+                }
+
                 ctx.Out.WriteLine(changes.IsEmpty
                     ? "No connectivity changes."
                     : $"{changes.Length} group{(changes.Length == 1 ? string.Empty : "s")} of changes: {opened} pair-port{(opened == 1 ? string.Empty : "s")} opened, {closed} closed.");
@@ -102,12 +111,25 @@ internal static class DiffCommand
         return command;
     }
 
-    private static string Describe(Personality p) =>
+    private static string Describe(Personality p) => p.Network is { } network ? (network.Contains(',', StringComparison.Ordinal) ? $"networks {network}" : $"network {network}") :
         $"{p.Labels} in {p.Namespace} ({(p.Workloads.Length == 1 ? p.Workloads[0] : $"{p.Workloads.Length} workloads")})";
 
     private static void WritePersonality(System.Text.Json.Utf8JsonWriter w, string property, Personality p)
     {
         w.WriteStartObject(property);
+        if (p.Network is not null)
+        {
+            w.WriteStartArray("networks");
+            foreach (var n in p.Workloads)
+            {
+                w.WriteStringValue(n);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            return;
+        }
+
         w.WriteString("namespace", p.Namespace);
         w.WriteStartObject("labels");
         foreach (var (k, v) in p.Labels)
@@ -126,6 +148,10 @@ internal static class DiffCommand
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// The rules that decide a flow: for a denied flow each direction that denies it; for an allowed one each
+    /// direction's allowing rule (a direction no policy isolates is left out).
+    /// </summary>
     private static string Decider(FlowVerdict? v)
     {
         if (v is null)
@@ -133,14 +159,17 @@ internal static class DiffCommand
             return "absent";
         }
 
-        var decisive = !v.Egress.Allowed ? v.Egress : !v.Ingress.Allowed ? v.Ingress : v.Ingress.Rule is not null ? v.Ingress : v.Egress;
-        var dir = JsonOutput.DirectionName(decisive.Direction);
-        return decisive.Reason switch
+        var directions = v.Allowed ? [v.Egress, v.Ingress] : new[] { v.Egress, v.Ingress }.Where(d => !d.Allowed).ToArray();
+        var parts = directions.Where(d => d.Reason is not (VerdictReason.NoPolicyApplies or VerdictReason.NotAWorkload)).Select(d =>
         {
-            VerdictReason.RuleAllowed or VerdictReason.RuleDenied => $"{dir} {decisive.Rule!.Origin}",
-            VerdictReason.TierEndDenied => $"{dir} end of tier {decisive.Tier!.Name}",
-            VerdictReason.NoPolicyApplies => "not isolated",
-            _ => $"{dir} {JsonOutput.ReasonName(decisive.Reason)}",
-        };
+            var dir = JsonOutput.DirectionName(d.Direction);
+            return d.Reason switch
+            {
+                VerdictReason.RuleAllowed or VerdictReason.RuleDenied => $"{dir} {d.Rule!.Origin}",
+                VerdictReason.TierEndDenied => $"{dir} end of tier {d.Tier!.Name}",
+                _ => $"{dir} {JsonOutput.ReasonName(d.Reason)}",
+            };
+        }).ToList();
+        return parts.Count == 0 ? "not isolated" : string.Join("; ", parts);
     }
 }

@@ -20,13 +20,16 @@ internal static class LintCommand
         }.AcceptOnlyFromAmong("error", "warning", "never");
         var verbose = CommonOptions.Verbose();
         var command = new Command("lint", """
-            Review a policy set: workloads no policy protects, namespaces without a default deny, rules shadowed by an
-            earlier rule of the same or a higher tier (judged on every pair of known workloads), AdminNetworkPolicies of
-            equal priority, allow-from-anywhere rules, selectors that select nothing, and fields that are ignored for
-            workloads. A shadowed rule whose flows all get the opposite outcome is an error; the rest are warnings.
+            Review a policy set and report what deserves a second look; errors fail the run.
+            Findings: workloads no policy isolates, namespaces without a default deny, rules shadowed by an earlier rule
+            of the same or a higher tier (judged on every pair of known workloads, replicas of one workload among
+            themselves, and the networks the rules name), AdminNetworkPolicies of equal priority, allow-from-anywhere
+            rules, selectors that select nothing, and fields that are ignored for workloads. A shadowed rule whose flows
+            all get the opposite outcome is an error; the rest are warnings.
 
             Examples:
               palisade lint -f examples/shop
+              palisade lint -f examples/shop -f examples/shop-broken      # one deliberate mistake per file
               palisade lint -f manifests/ -o json --fail-on warning      # in a CI pipeline
             """)
         {

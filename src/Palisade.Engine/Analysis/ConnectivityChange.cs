@@ -19,6 +19,9 @@ public sealed record ConnectivityChange(
     FlowVerdict? Before,
     FlowVerdict? After)
 {
+    /// <summary>Pairs in the group, counting those with a network end (which <see cref="Pairs"/> leaves out).</summary>
+    public int PairCount { get; init; } = Pairs.Length;
+
     /// <summary>"opened" when the change allows what was denied, "closed" when it denies what was allowed.</summary>
     public string Kind => AllowedAfter ? "opened" : "closed";
 }

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Cluster;
@@ -8,10 +10,26 @@ namespace Palisade.Engine.Analysis;
 
 /// <summary>
 /// The connectivity that changes between two policy sets (each with its own inventory), grouped by personalities.
-/// Pairs are compared by workload id; a workload present on one side only counts as denied on the other.
+/// Pairs are compared by workload id; a workload present on one side only counts as denied on the other. A workload
+/// with several replicas is also paired with itself. Networks named by either side's rules (and network sets) are
+/// compared too, through one address inside each: from the network to every workload, and from every workload to it.
 /// </summary>
 public static class ConnectivityDiff
 {
+    /// <summary>Networks that change alike for the same workloads and port fall in one group.</summary>
+    private const string NetworksKey = "\u0001networks";
+
+    private sealed record Side(ClusterSnapshot Cluster, PolicyEvaluator Evaluator);
+
+    private readonly record struct End(Workload? Before, Workload? After, ExternalNetwork? Network)
+    {
+        public string Id => Network?.Name ?? (After ?? Before)!.Id;
+
+        public FlowEnd? On(bool after) => Network is { } n ? FlowEnd.Of(n.Probe) : (after ? After : Before) is { } w ? FlowEnd.Of(w) : null;
+
+        public (string, LabelSet) Key => Network is not null ? (NetworksKey, LabelSet.Empty) : Personality.KeyOf((After ?? Before)!);
+    }
+
     public static ImmutableArray<ConnectivityChange> Compare(
         ClusterSnapshot beforeCluster, PolicyModel beforePolicies,
         ClusterSnapshot afterCluster, PolicyModel afterPolicies,
@@ -19,59 +37,69 @@ public static class ConnectivityDiff
     {
         ArgumentNullException.ThrowIfNull(beforeCluster);
         ArgumentNullException.ThrowIfNull(afterCluster);
-        var before = new PolicyEvaluator(beforeCluster, beforePolicies);
-        var after = new PolicyEvaluator(afterCluster, afterPolicies);
-        var ids = beforeCluster.Workloads.Select(w => w.Id).Union(afterCluster.Workloads.Select(w => w.Id), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        ArgumentNullException.ThrowIfNull(beforePolicies);
+        ArgumentNullException.ThrowIfNull(afterPolicies);
+        var before = new Side(beforeCluster, new PolicyEvaluator(beforeCluster, beforePolicies));
+        var after = new Side(afterCluster, new PolicyEvaluator(afterCluster, afterPolicies));
+        var ids = beforeCluster.Workloads.Select(w => w.Id).Union(afterCluster.Workloads.Select(w => w.Id), StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var workloads = ids.Select(id => new End(beforeCluster.FindWorkload(id), afterCluster.FindWorkload(id), null)).ToList();
+        var networks = ExternalNetwork.Collect(beforeCluster, beforePolicies, afterCluster, afterPolicies).Select(n => new End(null, null, n)).ToList();
         var asked = ports is { Count: > 0 } ? ports.Distinct().ToList() : null;
-        var groups = new Dictionary<((string, LabelSet) From, (string, LabelSet) To, PortSpec Port, bool After), List<(Workload, Workload, FlowVerdict?, FlowVerdict?)>>();
-        foreach (var fromId in ids)
+        var egressPorts = asked ?? [.. RulePorts(beforePolicies).Union(RulePorts(afterPolicies)).OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number)];
+
+        var groups = new Dictionary<((string, LabelSet) From, (string, LabelSet) To, PortSpec Port, bool After), List<(End From, End To, FlowVerdict? Before, FlowVerdict? After)>>();
+        void Judge(End from, End to, IEnumerable<PortSpec> targetPorts)
         {
-            foreach (var toId in ids)
+            foreach (var port in targetPorts)
             {
-                if (fromId == toId)
+                var vb = Evaluate(before, from, to, port, after: false);
+                var va = Evaluate(after, from, to, port, after: true);
+                var isAllowed = va?.Allowed ?? false;
+                if ((vb?.Allowed ?? false) == isAllowed)
                 {
                     continue;
                 }
 
-                var fb = beforeCluster.FindWorkload(fromId);
-                var tb = beforeCluster.FindWorkload(toId);
-                var fa = afterCluster.FindWorkload(fromId);
-                var ta = afterCluster.FindWorkload(toId);
-                var targetPorts = asked ?? [.. ConnectivityAnalyzer.DeclaredPorts(ta ?? tb!).Union(tb is null ? [] : ConnectivityAnalyzer.DeclaredPorts(tb))];
-                foreach (var port in targetPorts)
+                var key = (from.Key, to.Key, port, isAllowed);
+                if (!groups.TryGetValue(key, out var list))
                 {
-                    var vb = fb is null || tb is null ? null : before.Evaluate(new Flow(FlowEnd.Of(fb), FlowEnd.Of(tb), port.Protocol, port.Port));
-                    var va = fa is null || ta is null ? null : after.Evaluate(new Flow(FlowEnd.Of(fa), FlowEnd.Of(ta), port.Protocol, port.Port));
-                    var wasAllowed = vb?.Allowed ?? false;
-                    var isAllowed = va?.Allowed ?? false;
-                    if (wasAllowed == isAllowed)
-                    {
-                        continue;
-                    }
-
-                    var from = fa ?? fb!;
-                    var to = ta ?? tb!;
-                    var key = (Personality.KeyOf(from), Personality.KeyOf(to), port, isAllowed);
-                    if (!groups.TryGetValue(key, out var list))
-                    {
-                        groups[key] = list = [];
-                    }
-
-                    list.Add((from, to, vb, va));
+                    groups[key] = list = [];
                 }
+
+                list.Add((from, to, vb, va));
+            }
+        }
+
+        foreach (var from in workloads)
+        {
+            foreach (var to in workloads)
+            {
+                // A workload with several replicas also talks to itself: pod to pod between its replicas.
+                if (from.Id == to.Id && !(from.After ?? from.Before)!.HasPeerReplicas)
+                {
+                    continue;
+                }
+
+                Judge(from, to, asked ?? DestinationPorts(to));
+            }
+
+            foreach (var network in networks)
+            {
+                Judge(network, from, asked ?? DestinationPorts(from));
+                Judge(from, network, egressPorts);
             }
         }
 
         return [.. groups
             .Select(g => new ConnectivityChange(
-                new Personality(g.Key.From.Item1, g.Key.From.Item2, [.. g.Value.Select(p => p.Item1.Id).Distinct().Order(StringComparer.Ordinal)]),
-                new Personality(g.Key.To.Item1, g.Key.To.Item2, [.. g.Value.Select(p => p.Item2.Id).Distinct().Order(StringComparer.Ordinal)]),
+                ToPersonality(g.Key.From, g.Value.Select(p => p.From)),
+                ToPersonality(g.Key.To, g.Value.Select(p => p.To)),
                 g.Key.Port,
                 !g.Key.After,
                 g.Key.After,
-                [.. g.Value.Select(p => (p.Item1, p.Item2))],
-                g.Value[0].Item3,
-                g.Value[0].Item4))
+                [.. g.Value.Where(p => p.From.Network is null && p.To.Network is null).Select(p => ((p.From.After ?? p.From.Before)!, (p.To.After ?? p.To.Before)!))],
+                g.Value[0].Before,
+                g.Value[0].After) { PairCount = g.Value.Count })
             .OrderBy(c => c.AllowedAfter)
             .ThenBy(c => c.From.Namespace, StringComparer.Ordinal)
             .ThenBy(c => c.From.Labels.ToString(), StringComparer.Ordinal)
@@ -79,4 +107,28 @@ public static class ConnectivityDiff
             .ThenBy(c => c.To.Labels.ToString(), StringComparer.Ordinal)
             .ThenBy(c => c.Port.Port)];
     }
+
+    private static Personality ToPersonality((string Namespace, LabelSet Labels) key, IEnumerable<End> ends)
+    {
+        var members = ends.Select(e => e.Id).Distinct().Order(StringComparer.Ordinal).ToImmutableArray();
+        return key.Namespace == NetworksKey
+            ? Personality.External(members)
+            : new Personality(key.Namespace, key.Labels, members);
+    }
+
+    private static FlowVerdict? Evaluate(Side side, End from, End to, PortSpec port, bool after)
+    {
+        var f = from.On(after);
+        var t = to.On(after);
+        return f is null || t is null ? null : side.Evaluator.Evaluate(new Flow(f, t, port.Protocol, port.Port));
+    }
+
+    private static IEnumerable<PortSpec> DestinationPorts(End to) =>
+        ConnectivityAnalyzer.DeclaredPorts((to.After ?? to.Before)!).Union(to.Before is { } b && to.After is not null ? ConnectivityAnalyzer.DeclaredPorts(b) : []);
+
+    /// <summary>The single numbered ports the rules name (with their protocol, TCP when none is given).</summary>
+    private static IEnumerable<PortSpec> RulePorts(PolicyModel policies) =>
+        policies.Tiers.SelectMany(t => t.Policies).SelectMany(p => p.EgressRules.Concat(p.IngressRules))
+            .SelectMany(r => r.Destination.Ports.Where(m => !m.IsNamed && m.First == m.Last && m.First > 0)
+                .Select(m => new PortSpec(m.First, m.Protocol ?? r.Protocol ?? Protocol.Tcp)));
 }

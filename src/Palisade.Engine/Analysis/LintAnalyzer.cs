@@ -32,19 +32,32 @@ public static class LintAnalyzer
 
     private static IEnumerable<Policy> Enforced(PolicyModel model) => model.Policies.Where(p => !p.Staged);
 
+    /// <summary>
+    /// A workload is isolated in a direction when some policy that applies to it sits in a tier that ends in deny (or
+    /// denies everything by a catch-all rule). A tier that passes on what it does not decide (the Admin tier) or a
+    /// baseline that only adds denials does not isolate: what no rule denies is still allowed.
+    /// </summary>
     private static void UnprotectedWorkloads(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
     {
+        bool Isolated(Workload w, Direction direction) => model.Tiers.Any(t => t.Policies.Any(p =>
+            !p.Staged && p.Governs(direction) && evaluator.AppliesTo(p, w) &&
+            (t.EndAction == RuleAction.Deny || p.Rules(direction).Any(r => r.Action == RuleAction.Deny && r.Source.IsAny && r.Destination.IsAny && r.Protocol is null))));
+
         foreach (var w in cluster.Workloads.Where(w => !w.HostNetwork))
         {
-            var ingress = Enforced(model).Any(p => p.GovernsIngress && evaluator.AppliesTo(p, w));
-            var egress = Enforced(model).Any(p => p.GovernsEgress && evaluator.AppliesTo(p, w));
+            var ingress = Isolated(w, Direction.Ingress);
+            var egress = Isolated(w, Direction.Egress);
             if (ingress && egress)
             {
                 continue;
             }
 
             var what = !ingress && !egress ? "ingress or egress" : !ingress ? "ingress" : "egress";
-            findings.Add(new LintFinding(LintSeverity.Warning, "unprotected-workload", w.Id, $"no policy applies to {w.Id} for {what}: everything is allowed there") { Source = w.Source });
+            var applies = Enforced(model).Any(p => evaluator.AppliesTo(p, w));
+            var detail = applies
+                ? "the policies that apply to it only pass or deny some traffic, so what no rule denies is allowed there"
+                : "no policy applies to it: everything is allowed there";
+            findings.Add(new LintFinding(LintSeverity.Warning, "unprotected-workload", w.Id, $"{w.Id} is not isolated for {what}: {detail}") { Source = w.Source });
         }
     }
 
@@ -108,6 +121,7 @@ public static class LintAnalyzer
             .Distinct()
             .ToList();
         var workloads = cluster.Workloads.Where(w => !w.HostNetwork).ToList();
+        var networks = ExternalNetwork.Collect(cluster, model, cluster, model).ToList();
         foreach (var local in workloads)
         {
             foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
@@ -120,7 +134,8 @@ public static class LintAnalyzer
 
                 foreach (var remote in cluster.Workloads)
                 {
-                    if (ReferenceEquals(remote, local))
+                    // A workload with several replicas also talks to itself: pod to pod between its replicas.
+                    if (ReferenceEquals(remote, local) && !local.HasPeerReplicas)
                     {
                         continue;
                     }
@@ -131,6 +146,19 @@ public static class LintAnalyzer
                         var flow = direction == Direction.Ingress
                             ? new Flow(FlowEnd.Of(remote), FlowEnd.Of(local), port.Protocol, port.Port)
                             : new Flow(FlowEnd.Of(local), FlowEnd.Of(remote), port.Protocol, port.Port);
+                        Account(evaluator, flow, direction, applying, usage);
+                    }
+                }
+
+                // Networks the rules name, each through one address inside it that no workload holds.
+                foreach (var network in networks)
+                {
+                    var remote = FlowEnd.Of(network.Probe);
+                    foreach (var port in (direction == Direction.Ingress ? ConnectivityAnalyzer.DeclaredPorts(local) : []).Union(mentioned))
+                    {
+                        var flow = direction == Direction.Ingress
+                            ? new Flow(remote, FlowEnd.Of(local), port.Protocol, port.Port)
+                            : new Flow(FlowEnd.Of(local), remote, port.Protocol, port.Port);
                         Account(evaluator, flow, direction, applying, usage);
                     }
                 }
@@ -187,7 +215,9 @@ public static class LintAnalyzer
                 var stopper = own ??
                     verdict.Steps.LastOrDefault(s => s.Kind == StepKind.Passed && s.Tier == tier)?.Rule ??
                     verdict.Rule;
-                u.Deciders.Add(stopper?.Origin.ToString() ?? (verdict.Tier is { } t ? $"the end of tier {t.Name}" : "an earlier tier"));
+                u.Deciders.Add(stopper is null
+                    ? verdict.Tier is { } t ? $"the end of tier {t.Name}" : "an earlier tier"
+                    : stopper.Origin.Source == policy.Source || stopper.Origin.Source.Location is not { } where ? stopper.Origin.ToString() : $"{stopper.Origin} ({where})");
                 if ((rule.Action == RuleAction.Allow && !verdict.Allowed) || (rule.Action == RuleAction.Deny && verdict.Allowed))
                 {
                     u.ContradictingOutcomes++;
@@ -203,8 +233,9 @@ public static class LintAnalyzer
             foreach (var group in tier.Policies.Where(p => !p.Staged && p.Source.ApiVersion.StartsWith("policy.networking.k8s.io/", StringComparison.Ordinal)).GroupBy(p => p.Order).Where(g => g.Count() > 1))
             {
                 var names = group.Select(p => p.Source.DisplayName).ToList();
+                var places = group.Select(p => p.Source.Location).OfType<string>().ToList();
                 findings.Add(new LintFinding(LintSeverity.Warning, "equal-priority", string.Join(", ", names),
-                    $"{string.Join(" and ", names)} share priority {group.Key} in tier {tier.Name}: where both match a connection the API leaves the outcome to the implementation")
+                    $"{string.Join(" and ", names)} share priority {group.Key} in tier {tier.Name}: where both match a connection the API leaves the outcome to the implementation{(places.Count > 1 ? $" (defined at {string.Join(" and ", places)})" : string.Empty)}")
                 {
                     Source = group.First().Source,
                 });

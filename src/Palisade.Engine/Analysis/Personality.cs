@@ -7,7 +7,12 @@ namespace Palisade.Engine.Analysis;
 /// <summary>Workloads that share a namespace and a label set: one personality, treated alike by label-based policy.</summary>
 public sealed record Personality(string Namespace, LabelSet Labels, ImmutableArray<string> Workloads)
 {
-    public override string ToString() => $"{Labels} in {Namespace}";
+    /// <summary>Networks outside the inventory (CIDRs rules or network sets name), not workloads: then <see cref="Workloads"/> lists the networks.</summary>
+    public string? Network { get; init; }
+
+    public override string ToString() => Network ?? $"{Labels} in {Namespace}";
+
+    public static Personality External(ImmutableArray<string> networks) => new(string.Empty, LabelSet.Empty, networks) { Network = string.Join(", ", networks) };
 
     public static (string, LabelSet) KeyOf(Workload w) => (w.Namespace, w.Labels);
 }
