@@ -7,8 +7,13 @@ public sealed record SourceRef(string ApiVersion, string Kind, string? Namespace
 
     public int Line { get; init; }
 
-    /// <summary><c>Kind ns/name</c> or <c>Kind name</c> for cluster-scoped resources.</summary>
-    public string DisplayName => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
+    /// <summary>
+    /// <c>Kind ns/name</c> or <c>Kind name</c> for cluster-scoped resources. Calico's namespaced NetworkPolicy kinds
+    /// read <c>Calico NetworkPolicy ns/name</c>, so that they are not taken for Kubernetes NetworkPolicies of the same name.
+    /// </summary>
+    public string DisplayName => Namespace is null ? $"{Kind} {Name}" : $"{KindName} {Namespace}/{Name}";
+
+    private string KindName => Kind is "NetworkPolicy" or "StagedNetworkPolicy" && ApiVersion.StartsWith("projectcalico.org/", StringComparison.Ordinal) ? $"Calico {Kind}" : Kind;
 
     /// <summary><c>file:line</c> when known.</summary>
     public string? Location => File is null ? null : Line > 0 ? $"{File}:{Line}" : File;

@@ -393,8 +393,9 @@ public sealed partial class CalculationEngine
         return labels;
     }
 
+    /// <summary>The labels service account selectors see (with Calico's <c>projectcalico.org/name</c>), also for an undefined account.</summary>
     private LabelSet ServiceAccountLabelsOf(string ns, string sa) =>
-        serviceAccountLabels.TryGetValue((ns, sa), out var labels) ? labels : LabelSet.Empty;
+        ServiceAccountInfo.SelectableLabels(sa, serviceAccountLabels.TryGetValue((ns, sa), out var labels) ? labels : LabelSet.Empty);
 
     private LabelSet CalicoLabelsOf(IdentityState identity)
     {

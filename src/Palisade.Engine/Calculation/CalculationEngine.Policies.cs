@@ -334,14 +334,15 @@ public sealed partial class CalculationEngine
             c = a.Policy.Order.CompareTo(b.Policy.Order);
         }
 
+        // Equal orders go by policy name (Calico's documented tie-break), then namespace.
         if (c == 0)
         {
-            c = string.CompareOrdinal(a.Policy.Namespace ?? string.Empty, b.Policy.Namespace ?? string.Empty);
+            c = string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
         }
 
         if (c == 0)
         {
-            c = string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
+            c = string.CompareOrdinal(a.Policy.Namespace ?? string.Empty, b.Policy.Namespace ?? string.Empty);
         }
 
         // Same name in two dialects (a Kubernetes and a Calico NetworkPolicy): order by kind, then API version.

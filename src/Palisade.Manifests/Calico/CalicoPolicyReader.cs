@@ -44,11 +44,17 @@ internal sealed class CalicoPolicyReader : IObjectReader
         var before = reader.ErrorCount;
         string[] known = [.. CommonSpecFields, .. global ? ["namespaceSelector", .. HostOnlyFields] : Array.Empty<string>(), .. staged ? ["stagedAction"] : Array.Empty<string>()];
         reader.OnlyFields(spec, "spec", known);
+
+        // Felix puts doNotTrack and preDNAT policies in the untracked and pre-DNAT tiers, which only host endpoints get:
+        // such a policy never applies to a workload, so it is left out of the model. applyOnForward alone changes nothing
+        // for workloads: the policy stays a normal one.
+        var hostEndpointsOnly = false;
         foreach (var field in HostOnlyFields)
         {
             if (global && ObjectReader.Get(spec, field) is { } node && !ObjectReader.IsNull(node))
             {
                 reader.Warning(node, ObjectReader.Field("spec", field), "only concerns host endpoints; it is accepted and has no effect on workloads");
+                hostEndpointsOnly |= field != "applyOnForward" && reader.Boolean(node, ObjectReader.Field("spec", field)) == true;
             }
         }
 
@@ -75,7 +81,7 @@ internal sealed class CalicoPolicyReader : IObjectReader
         var ingress = ReadRules(reader, spec, "ingress", ns, source);
         var egress = ReadRules(reader, spec, "egress", ns, source);
         var (governsIngress, governsEgress) = ReadTypes(reader, spec, ingressNode, egressNode);
-        if (reader.ErrorCount > before || !into.Claim(reader, $"{CalicoFields.ApiVersion} {reader.Kind}", ns, meta.Name))
+        if (reader.ErrorCount > before || !into.Claim(reader, $"{CalicoFields.ApiVersion} {reader.Kind}", ns, meta.Name) || hostEndpointsOnly)
         {
             return;
         }

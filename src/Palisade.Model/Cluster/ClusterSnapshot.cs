@@ -95,7 +95,13 @@ public sealed class ClusterSnapshot
     /// <summary>The labels of a workload's namespace; empty when unknown.</summary>
     public LabelSet NamespaceLabels(string ns) => namespaces.TryGetValue(ns, out var n) ? n.Labels : LabelSet.Empty;
 
-    /// <summary>The labels of a workload's service account; empty when it is not defined.</summary>
-    public LabelSet ServiceAccountLabels(Workload w) =>
-        serviceAccounts.TryGetValue((w.Namespace, w.ServiceAccount), out var sa) ? sa.Labels : LabelSet.Empty;
+    /// <summary>
+    /// The labels of a workload's service account as selectors see them: its own (none when it is not defined) plus
+    /// <c>projectcalico.org/name</c>, which Calico adds.
+    /// </summary>
+    public LabelSet ServiceAccountLabels(Workload w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        return ServiceAccountInfo.SelectableLabels(w.ServiceAccount, serviceAccounts.TryGetValue((w.Namespace, w.ServiceAccount), out var sa) ? sa.Labels : LabelSet.Empty);
+    }
 }

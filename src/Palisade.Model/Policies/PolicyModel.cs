@@ -27,14 +27,17 @@ public sealed class PolicyModel
     {
         ArgumentNullException.ThrowIfNull(tiers);
         Tiers = [.. tiers
-            .Select(t => t with { Policies = new([.. t.Policies.OrderBy(p => p.Order).ThenBy(p => p.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => $"{p.Source.ApiVersion} {p.Source.Kind}", StringComparer.Ordinal)]) })
+            .Select(t => t with { Policies = new([.. t.Policies.OrderBy(p => p.Order).ThenBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(p => $"{p.Source.ApiVersion} {p.Source.Kind}", StringComparer.Ordinal)]) })
             .OrderBy(t => t.Order)
             .ThenBy(t => t.Name, StringComparer.Ordinal)];
     }
 
     public static PolicyModel Empty { get; } = new([]);
 
-    /// <summary>Tiers in evaluation order, each with its policies sorted by order, namespace and name.</summary>
+    /// <summary>
+    /// Tiers in evaluation order, each with its policies sorted by order, then name (as Calico documents: equal orders
+    /// go by policy name), then namespace, then kind.
+    /// </summary>
     public ImmutableArray<Tier> Tiers { get; }
 
     public IEnumerable<Policy> Policies => Tiers.SelectMany(t => t.Policies);
