@@ -38,6 +38,7 @@ internal static class CliApp
             DiffCommand.Create(context),
             BenchCommand.Create(context),
             AgentCommand.Create(context),
+            LabCommand.Create(context),
         };
         root.Options.Add(debug);
 
