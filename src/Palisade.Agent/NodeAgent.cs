@@ -20,7 +20,7 @@ public sealed record AgentOptions(IReadOnlyList<string> Paths, string Node, Func
     public string? NetworkNamespace { get; init; }
 
     /// <summary>How long to wait for a burst of file changes to settle before reloading.</summary>
-    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(15);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>How often files are checked for changes the file watcher may have missed.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -63,6 +63,9 @@ public sealed class NodeAgent : IDisposable
         writer.Start();
     }
 
+    private long firstChange;
+    private double? sinceChangeMs;
+
     /// <summary>Number of changes applied to the kernel.</summary>
     public int Generations { get; private set; }
 
@@ -101,6 +104,8 @@ public sealed class NodeAgent : IDisposable
                 }
 
                 stamps = Stamps();
+                var first = Interlocked.Exchange(ref firstChange, 0);
+                sinceChangeMs = first == 0 ? null : Stopwatch.GetElapsedTime(first).TotalMilliseconds;
                 await ReloadAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -135,6 +140,7 @@ public sealed class NodeAgent : IDisposable
 
         var loadMs = total.Elapsed.TotalMilliseconds;
         sync.Apply(loaded.Cluster, loaded.Policies);
+        var syncMs = total.Elapsed.TotalMilliseconds - loadMs;
         var addresses = new Dictionary<IPAddress, Workload>();
         foreach (var w in loaded.Cluster.Workloads)
         {
@@ -167,7 +173,7 @@ public sealed class NodeAgent : IDisposable
         generation++;
         Generations++;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"palisade agent: node {options.Node}: generation {Generations}: {sync.LastUpdates} updates, load {loadMs:F1} ms, render {renderMs:F1} ms, kernel {LastKernelMs:F2} ms, {commands.Count(c => c == '\n')} commands")).ConfigureAwait(false);
+            $"palisade agent: node {options.Node}: generation {Generations}: {sync.LastUpdates} updates, {(sinceChangeMs is { } since ? $"file event {since:F1} ms before, " : string.Empty)}load {loadMs:F1} ms, sync {syncMs:F1} ms, render {renderMs:F1} ms, kernel {LastKernelMs:F2} ms, {commands.Count(c => c == '\n')} commands")).ConfigureAwait(false);
         _ = Task.Run(CleanConntrack, CancellationToken.None);
         return true;
     }
@@ -331,6 +337,13 @@ public sealed class NodeAgent : IDisposable
         w.WriteEndObject();
     }
 
+    /// <summary>A file changed: note when the first change of this batch was seen, and wake the loop.</summary>
+    private void Changed()
+    {
+        Interlocked.CompareExchange(ref firstChange, Stopwatch.GetTimestamp(), 0);
+        reload.Release();
+    }
+
     private IEnumerable<IDisposable> Watch()
     {
         foreach (var path in options.Paths)
@@ -343,8 +356,8 @@ public sealed class NodeAgent : IDisposable
             }
 
             var watcher = new FileSystemWatcher(dir) { IncludeSubdirectories = Directory.Exists(full), EnableRaisingEvents = true };
-            watcher.Changed += (_, _) => reload.Release();
-            watcher.Created += (_, _) => reload.Release();
+            watcher.Changed += (_, _) => Changed();
+            watcher.Created += (_, _) => Changed();
             watcher.Deleted += (_, _) => reload.Release();
             watcher.Renamed += (_, _) => reload.Release();
             yield return watcher;

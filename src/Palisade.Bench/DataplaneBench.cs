@@ -57,6 +57,11 @@ public static class DataplaneBench
     public static async Task<DataplaneBenchResult> RunAsync(int rules, double seconds, int concurrency, int changes, int restarts,
         Func<IReadOnlyList<string>, ProcessStartInfo>? agentCommand, Action<string>? progress, CancellationToken cancellationToken)
     {
+        // The measuring loops block pool threads while they poll sockets; with only as many pool threads as cores
+        // (two here) the in-process agent's continuations would wait for the pool to grow, which is the harness's
+        // delay, not the agent's.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
         using var topology = BenchTopology.Create();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var listener = BenchTopology.Listen(Port, echo: false, stop.Token);
@@ -460,7 +465,7 @@ public static class DataplaneBench
                 new("bench/client", BenchTopology.ClientInterface),
                 new("bench/server", BenchTopology.ServerInterface),
             };
-            var options = new AgentOptions([dir], "bench", () => locals) { NetworkNamespace = BenchTopology.Router, Poll = TimeSpan.FromMilliseconds(200), Debounce = TimeSpan.FromMilliseconds(5) };
+            var options = new AgentOptions([dir], "bench", () => locals) { NetworkNamespace = BenchTopology.Router, Poll = TimeSpan.FromMilliseconds(200) };
             using var agentStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var agentLog = new StringWriter();
             using var agent = new NodeAgent(options, TextWriter.Null, TextWriter.Synchronized(agentLog));
