@@ -155,6 +155,7 @@ public sealed partial class CalculationEngine
 
         serviceAccountLabels[(sa.Namespace, sa.Name)] = sa.Labels;
         calicoAccountCache.Remove((sa.Namespace, sa.Name));
+        selectableAccountCache.Remove((sa.Namespace, sa.Name));
         ServiceAccountChanged(sa.Namespace, sa.Name);
     }
 
@@ -163,6 +164,7 @@ public sealed partial class CalculationEngine
         if (serviceAccountLabels.Remove((ns, name)))
         {
             calicoAccountCache.Remove((ns, name));
+            selectableAccountCache.Remove((ns, name));
             ServiceAccountChanged(ns, name);
         }
     }
@@ -367,6 +369,7 @@ public sealed partial class CalculationEngine
 
     private readonly Dictionary<string, (LabelSet Calico, LabelSet Prefixed)> calicoNamespaceCache = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Ns, string Sa), LabelSet> calicoAccountCache = [];
+    private readonly Dictionary<(string Ns, string Sa), LabelSet> selectableAccountCache = [];
 
     private LabelSet CalicoNamespaceLabelsOf(string ns) => CalicoNamespaceEntry(ns).Calico;
 
@@ -394,8 +397,15 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>The labels service account selectors see (with Calico's <c>projectcalico.org/name</c>), also for an undefined account.</summary>
-    private LabelSet ServiceAccountLabelsOf(string ns, string sa) =>
-        ServiceAccountInfo.SelectableLabels(sa, serviceAccountLabels.TryGetValue((ns, sa), out var labels) ? labels : LabelSet.Empty);
+    private LabelSet ServiceAccountLabelsOf(string ns, string sa)
+    {
+        if (!selectableAccountCache.TryGetValue((ns, sa), out var selectable))
+        {
+            selectableAccountCache[(ns, sa)] = selectable = ServiceAccountInfo.SelectableLabels(sa, serviceAccountLabels.TryGetValue((ns, sa), out var labels) ? labels : LabelSet.Empty);
+        }
+
+        return selectable;
+    }
 
     private LabelSet CalicoLabelsOf(IdentityState identity)
     {

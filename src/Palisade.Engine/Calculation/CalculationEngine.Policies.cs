@@ -108,7 +108,7 @@ public sealed partial class CalculationEngine
         }
 
         var id = freePolicies.Count > 0 ? freePolicies.Pop() : policyById.Count;
-        var state = new PolicyState { Id = id, Key = key, Policy = policy, Tier = tier };
+        var state = new PolicyState { Id = id, Stamp = nextPolicyStamp++, Key = key, Policy = policy, Tier = tier };
         if (id == policyById.Count)
         {
             policyById.Add(state);
@@ -167,7 +167,6 @@ public sealed partial class CalculationEngine
             ReleaseMatcher(m);
         }
 
-        ForgetRuns(state);
         state.Tier.Policies--;
         policyById[state.Id] = null;
         freePolicies.Push(state.Id);
@@ -224,6 +223,17 @@ public sealed partial class CalculationEngine
 
         dirtyLists.Clear();
         runEdits.Clear();
+
+        // Runs interned during this flush that no list took (intermediate edits) leave the cache now.
+        foreach (var run in createdRuns)
+        {
+            if (run.RefCount == 0)
+            {
+                ForgetRun(run);
+            }
+        }
+
+        createdRuns.Clear();
         RefreshMatcherArrays();
     }
 
@@ -352,7 +362,8 @@ public sealed partial class CalculationEngine
     private static readonly Comparer<PolicyState> PrecedenceComparer = Comparer<PolicyState>.Create(Precedence);
 
     private readonly Dictionary<TierRunKey, TierRun> runs = [];
-    private readonly Dictionary<int, HashSet<TierRun>> runsByPolicy = [];
+    private readonly List<TierRun> createdRuns = [];
+    private long nextPolicyStamp = 1;
     private readonly Dictionary<(TierRun Run, PolicyState Policy, bool Added), TierRun?> runEdits = [];
 
     /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
@@ -551,13 +562,13 @@ public sealed partial class CalculationEngine
     /// <summary>The shared run for these policies of a tier (built once, with its programs).</summary>
     private TierRun InternRun(TierState tier, PolicyState[] policies)
     {
-        var ids = new int[policies.Length];
-        for (var i = 0; i < ids.Length; i++)
+        var stamps = new long[policies.Length];
+        for (var i = 0; i < stamps.Length; i++)
         {
-            ids[i] = policies[i].Id;
+            stamps[i] = policies[i].Stamp;
         }
 
-        var key = new TierRunKey(tier.Id, ids);
+        var key = new TierRunKey(tier.Id, stamps);
         if (runs.TryGetValue(key, out var run))
         {
             return run;
@@ -572,16 +583,7 @@ public sealed partial class CalculationEngine
             Egress = BuildDirection(policies, tier, Direction.Egress),
         };
         runs[key] = run;
-        foreach (var id in ids)
-        {
-            if (!runsByPolicy.TryGetValue(id, out var set))
-            {
-                runsByPolicy[id] = set = new HashSet<TierRun>(ReferenceEqualityComparer.Instance);
-            }
-
-            set.Add(run);
-        }
-
+        createdRuns.Add(run);
         return run;
     }
 
@@ -637,26 +639,6 @@ public sealed partial class CalculationEngine
         if (runs.TryGetValue(run.Key, out var current) && ReferenceEquals(current, run))
         {
             runs.Remove(run.Key);
-        }
-
-        foreach (var id in run.Key.Policies)
-        {
-            if (runsByPolicy.TryGetValue(id, out var set) && set.Remove(run) && set.Count == 0)
-            {
-                runsByPolicy.Remove(id);
-            }
-        }
-    }
-
-    /// <summary>Takes the runs holding a policy out of the cache (it changed or left; its id may be reused).</summary>
-    private void ForgetRuns(PolicyState policy)
-    {
-        if (runsByPolicy.TryGetValue(policy.Id, out var set))
-        {
-            foreach (var run in set.ToArray())
-            {
-                ForgetRun(run);
-            }
         }
     }
 

@@ -73,6 +73,9 @@ internal sealed class CompiledRule
 internal sealed class PolicyState
 {
     public required int Id;
+
+    /// <summary>Unique to this version of the policy in this engine (ids are reused; stamps are not).</summary>
+    public required long Stamp;
     public required string Key;
     public required Policy Policy;
     public required TierState Tier;
@@ -136,28 +139,38 @@ internal sealed class TierProgram
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
 }
 
-/// <summary>What makes two tier runs the same: the tier and the policies (by id, in precedence order).</summary>
-internal readonly struct TierRunKey(int tier, int[] policies) : IEquatable<TierRunKey>
+/// <summary>
+/// What makes two tier runs the same: the tier and the policies, by stamp (unique per policy version, never reused),
+/// in precedence order. A run of a policy that changed or left can never be matched again, so nothing has to find and
+/// forget such runs: they go when the last list holding them lets go.
+/// </summary>
+internal readonly struct TierRunKey : IEquatable<TierRunKey>
 {
-    public int Tier { get; } = tier;
+    private readonly int hash;
 
-    public int[] Policies { get; } = policies;
-
-    public bool Equals(TierRunKey other) => Tier == other.Tier && Policies.AsSpan().SequenceEqual(other.Policies);
-
-    public override bool Equals(object? obj) => obj is TierRunKey k && Equals(k);
-
-    public override int GetHashCode()
+    public TierRunKey(int tier, long[] policies)
     {
+        Tier = tier;
+        Policies = policies;
         var h = new HashCode();
-        h.Add(Tier);
-        foreach (var p in Policies)
+        h.Add(tier);
+        foreach (var p in policies)
         {
             h.Add(p);
         }
 
-        return h.ToHashCode();
+        hash = h.ToHashCode();
     }
+
+    public int Tier { get; }
+
+    public long[] Policies { get; }
+
+    public bool Equals(TierRunKey other) => hash == other.hash && Tier == other.Tier && Policies.AsSpan().SequenceEqual(other.Policies);
+
+    public override bool Equals(object? obj) => obj is TierRunKey k && Equals(k);
+
+    public override int GetHashCode() => hash;
 }
 
 /// <summary>
