@@ -285,6 +285,53 @@ public sealed class LintAndDiffTests : IDisposable
     }
 
     [Fact]
+    public void Diff_WorkloadsDifferingOnlyInLabelsNoPolicyReads_AreOnePersonality()
+    {
+        var cluster = Write("web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web-v1, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web, version: v1}}
+              template:
+                metadata: {labels: {app: web, version: v1, pod-template-hash: 5d8f}}
+                spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web-v2, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web, version: v2}}
+              template:
+                metadata: {labels: {app: web, version: v2, pod-template-hash: 77c1}}
+                spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: api, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: api}}
+              template:
+                metadata: {labels: {app: api}}
+                spec: {containers: [{name: api, ports: [{containerPort: 9090}]}]}
+            """);
+        var deny = Write("deny.yaml", """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api-only-from-nothing, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: api}}
+              policyTypes: [Ingress]
+            """);
+
+        var (_, changes, _) = Diff("-f", cluster, "--against", cluster, "--against", deny);
+
+        var group = Assert.Single(changes);
+        Assert.Equal("closed shop/web-v1, shop/web-v2 -> shop/api 9090/TCP x2", Row(group));
+        Assert.Equal(["app"], group.GetProperty("from").GetProperty("labels").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public void Diff_TwoSides_SkippedObjects_AreReportedPerSide()
     {
         var (_, _, stderr) = CliRunner.Run("diff", "-f", Shop, "--against", Shop);

@@ -24,8 +24,8 @@ internal static class DiffCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("diff", """
             Show the connectivity that changes between two policy sets: what the change opens and what it closes.
-            Changes are grouped by personality (namespace and label set) instead of listed pair by pair, each with the
-            rules that decide before and after. Networks that rules or network sets name (ipBlock, nets, networks) are
+            Changes are grouped by personality (a namespace and the labels some policy reads) instead of listed pair by
+            pair, each with the rules that decide before and after. Networks that rules or network sets name (ipBlock, nets, networks) are
             compared too, through one address inside each that no workload holds: from the network to every workload
             on its ports, and from every workload to the network on the ports the rules name (or --port). A workload
             with several replicas is also paired with itself. Exits 0 when nothing changes, 1 when something does.

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using Palisade.Engine.Calculation;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Cluster;
@@ -27,7 +28,8 @@ public static class ConnectivityDiff
 
         public FlowEnd? On(bool after) => Network is { } n ? FlowEnd.Of(n.Probe) : (after ? After : Before) is { } w ? FlowEnd.Of(w) : null;
 
-        public (string, LabelSet) Key => Network is not null ? (NetworksKey, LabelSet.Empty) : Personality.KeyOf((After ?? Before)!);
+        public (string, LabelSet) Key(Func<LabelSet, LabelSet> project) =>
+            Network is not null ? (NetworksKey, LabelSet.Empty) : ((After ?? Before)!.Namespace, project((After ?? Before)!.Labels));
     }
 
     public static ImmutableArray<ConnectivityChange> Compare(
@@ -45,6 +47,7 @@ public static class ConnectivityDiff
         var workloads = ids.Select(id => new End(beforeCluster.FindWorkload(id), afterCluster.FindWorkload(id), null)).ToList();
         var networks = ExternalNetwork.Collect(beforeCluster, beforePolicies, afterCluster, afterPolicies).Select(n => new End(null, null, n)).ToList();
         var asked = ports is { Count: > 0 } ? ports.Distinct().ToList() : null;
+        var project = Projection(beforePolicies, afterPolicies);
         var egressPorts = asked ?? [.. RulePorts(beforePolicies).Union(RulePorts(afterPolicies)).OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number)];
 
         var groups = new Dictionary<((string, LabelSet) From, (string, LabelSet) To, PortSpec Port, bool After), List<(End From, End To, FlowVerdict? Before, FlowVerdict? After)>>();
@@ -60,7 +63,7 @@ public static class ConnectivityDiff
                     continue;
                 }
 
-                var key = (from.Key, to.Key, port, isAllowed);
+                var key = (from.Key(project), to.Key(project), port, isAllowed);
                 if (!groups.TryGetValue(key, out var list))
                 {
                     groups[key] = list = [];
@@ -106,6 +109,33 @@ public static class ConnectivityDiff
             .ThenBy(c => c.To.Namespace, StringComparer.Ordinal)
             .ThenBy(c => c.To.Labels.ToString(), StringComparer.Ordinal)
             .ThenBy(c => c.Port.Port)];
+    }
+
+    /// <summary>
+    /// Keeps the workload labels some selector of either side reads: labels no policy reads (a version, a pod template
+    /// hash) cannot make two workloads behave differently, so they do not split a personality. When a selector's keys
+    /// cannot be told, every label is kept.
+    /// </summary>
+    private static Func<LabelSet, LabelSet> Projection(PolicyModel before, PolicyModel after)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var known = true;
+        foreach (var policy in before.Policies.Concat(after.Policies))
+        {
+            var peers = new[] { policy.AppliesTo }
+                .Concat(policy.IngressRules.Concat(policy.EgressRules).SelectMany(r => r.Source.Peers.Concat(r.Destination.Peers)));
+            foreach (var peer in peers)
+            {
+                known &= SelectorKeys.CollectKeys(peer.Selector, keys);
+            }
+
+            foreach (var rule in policy.IngressRules.Concat(policy.EgressRules))
+            {
+                known &= SelectorKeys.CollectKeys(rule.Source.NotSelector, keys) & SelectorKeys.CollectKeys(rule.Destination.NotSelector, keys);
+            }
+        }
+
+        return known ? labels => LabelSet.From(labels.Where(l => keys.Contains(l.Key))) : labels => labels;
     }
 
     private static Personality ToPersonality((string Namespace, LabelSet Labels) key, IEnumerable<End> ends)

@@ -4,7 +4,10 @@ using Palisade.Model.Cluster;
 
 namespace Palisade.Engine.Analysis;
 
-/// <summary>Workloads that share a namespace and a label set: one personality, treated alike by label-based policy.</summary>
+/// <summary>
+/// Workloads that share a namespace and the labels policies read: one personality, treated alike by label-based
+/// policy (<see cref="Labels"/> holds only those labels).
+/// </summary>
 public sealed record Personality(string Namespace, LabelSet Labels, ImmutableArray<string> Workloads)
 {
     /// <summary>Networks outside the inventory (CIDRs rules or network sets name), not workloads: then <see cref="Workloads"/> lists the networks.</summary>
@@ -14,5 +17,4 @@ public sealed record Personality(string Namespace, LabelSet Labels, ImmutableArr
 
     public static Personality External(ImmutableArray<string> networks) => new(string.Empty, LabelSet.Empty, networks) { Network = string.Join(", ", networks) };
 
-    public static (string, LabelSet) KeyOf(Workload w) => (w.Namespace, w.Labels);
 }
