@@ -20,7 +20,7 @@ public sealed record AgentOptions(IReadOnlyList<string> Paths, string Node, Func
     public string? NetworkNamespace { get; init; }
 
     /// <summary>How long to wait for a burst of file changes to settle before reloading.</summary>
-    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>How often files are checked for changes the file watcher may have missed.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -75,6 +75,8 @@ public sealed class NodeAgent : IDisposable
     /// <summary>Runs until cancelled: the first load and apply, then a reload for every change of the manifests.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // A change must reach the kernel in milliseconds: prefer background collections to blocking full ones.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         using var watchers = new CompositeDisposable(Watch());
         var flowThread = new Thread(() => ReadFlows(cancellationToken)) { IsBackground = true, Name = "flow log reader" };
         flowThread.Start();

@@ -32,6 +32,12 @@ public sealed record DataplaneBenchResult
     public double? RevocationP50Ms { get; init; }
     public double? RevocationP99Ms { get; init; }
     public int? PacketsAfterRevocation { get; init; }
+
+    /// <summary>Slowest change to permit among the agent's first changes (JIT and tiering warm-up), not in the percentiles.</summary>
+    public double? AgentWarmupPermitMaxMs { get; init; }
+
+    /// <summary>Slowest revocation among the warm-up changes.</summary>
+    public double? AgentWarmupRevokeMaxMs { get; init; }
     public int? AgentRestarts { get; init; }
     public int? RestartProbes { get; init; }
     public int? RestartAllowedFailed { get; init; }
@@ -48,6 +54,9 @@ public sealed record DataplaneBenchResult
 public static class DataplaneBench
 {
     private const int Port = 8080;
+
+    /// <summary>Changes made before the timed ones (see <see cref="DataplaneBenchResult.AgentWarmupPermitMaxMs"/>).</summary>
+    public const int AgentWarmupChanges = 5;
 
     public static async Task<DataplaneBenchResult> RunAsync(int rules, double seconds, int concurrency, int changes, Action<string>? progress, CancellationToken cancellationToken) =>
         await RunAsync(rules, seconds, concurrency, changes, restarts: 0, agentCommand: null, progress, cancellationToken).ConfigureAwait(false);
@@ -476,8 +485,21 @@ public static class DataplaneBench
             var kernel = new List<double>();
             var revoke = new List<double>();
             var leaked = 0;
-            for (var i = 0; i < changes; i++)
+            var warmupPermit = new List<double>();
+            var warmupRevoke = new List<double>();
+            // The first changes run code paths the agent has not run yet (JIT, then tiered recompilation): they are
+            // made and checked like the others, but timed apart, as warm-up.
+            for (var i = 0; i < changes + AgentWarmupChanges; i++)
             {
+                if (i == AgentWarmupChanges)
+                {
+                    warmupPermit.AddRange(permit);
+                    warmupRevoke.AddRange(revoke);
+                    permit.Clear();
+                    revoke.Clear();
+                    kernel.Clear();
+                }
+
                 var before = agent.Generations;
                 var start = Stopwatch.GetTimestamp();
                 File.WriteAllText(toggle, Toggle(allow: true));
@@ -496,6 +518,11 @@ public static class DataplaneBench
                 var revokeStart = Stopwatch.GetTimestamp();
                 File.WriteAllText(toggle, Toggle(allow: false));
                 var cut = false;
+
+                // A short receive timeout: when the change lands between the client's byte and the server's echo, the
+                // echo is what the rules stop (the reset goes to the server), and the client would otherwise only learn
+                // of it when its retransmission timer fires (200 ms). Sending again lets the next packet meet the rules.
+                s.ReceiveTimeout = 10;
                 while (Stopwatch.GetElapsedTime(revokeStart) < TimeSpan.FromSeconds(5))
                 {
                     try
@@ -506,6 +533,10 @@ public static class DataplaneBench
                             cut = true;
                             break;
                         }
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+                    {
+                        // No echo yet: the flow may already be stopped; the next send finds out.
                     }
                     catch (SocketException)
                     {
@@ -537,7 +568,7 @@ public static class DataplaneBench
                 }
 
                 await WaitAsync(() => !TryConnect(Port), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-                progress?.Invoke($"change {i + 1}: permit {permit[^1]:F1} ms, revoke {revoke[^1]:F1} ms; agent: {agentLog.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()}");
+                progress?.Invoke($"{(i < AgentWarmupChanges ? "warm-up " : string.Empty)}change {i + 1}: permit {permit[^1]:F1} ms, revoke {revoke[^1]:F1} ms; agent: {string.Join(" | ", agentLog.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(2).Select(l => l[(l.IndexOf("generation", StringComparison.Ordinal))..]))}");
             }
 
             await agentStop.CancelAsync().ConfigureAwait(false);
@@ -550,6 +581,8 @@ public static class DataplaneBench
                 RevocationP50Ms = Percentile(revoke, 0.5),
                 RevocationP99Ms = Percentile(revoke, 0.99),
                 PacketsAfterRevocation = leaked,
+                AgentWarmupPermitMaxMs = warmupPermit.Count == 0 ? null : Math.Round(warmupPermit.Max(), 2),
+                AgentWarmupRevokeMaxMs = warmupRevoke.Count == 0 ? null : Math.Round(warmupRevoke.Max(), 2),
             };
         }
         finally

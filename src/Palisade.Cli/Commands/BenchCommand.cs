@@ -32,7 +32,8 @@ internal static class BenchCommand
             connections per second and connect latency with no ruleset, with conntrack only, with Palisade's rendering
             of a policy set of --rules rules, and with the same policy as a naive linear rule list; connect latency as a
             selector set grows from 100 to 100k members; then, with the agent on a 1k-pod, 1k-policy cluster: manifest
-            change to first permitted connection, kernel apply time, and revocation of an established connection; last,
+            change to first permitted connection, kernel apply time, and revocation of an established connection (after 5
+            warm-up changes, whose slowest times are reported apart); last,
             an agent process killed with SIGKILL and restarted --restarts times while a loop opens about 100 new
             connections a second: allowed connections that failed and denied ones that got through are counted.
 
