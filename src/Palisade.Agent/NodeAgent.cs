@@ -99,12 +99,7 @@ public sealed class NodeAgent : IDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 await reload.WaitAsync(cancellationToken).ConfigureAwait(false);
-                await Task.Delay(options.Debounce, cancellationToken).ConfigureAwait(false);
-                while (reload.CurrentCount > 0)
-                {
-                    await reload.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-
+                await SettleAsync(cancellationToken).ConfigureAwait(false);
                 stamps = Stamps();
                 var first = Interlocked.Exchange(ref firstChange, 0);
                 sinceChangeMs = first == 0 ? null : Stopwatch.GetElapsedTime(first).TotalMilliseconds;
@@ -128,7 +123,26 @@ public sealed class NodeAgent : IDisposable
     public async Task<bool> ReloadAsync(CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var loaded = new ManifestLoader().Load(options.Paths, parseCache);
+        // A file rewritten in place is empty between its truncation and its write: a load that may have read it then
+        // (a file that had content and is now empty, or any file changed while loading) is done again, so that no
+        // moment's half-written state is enforced. An intentionally emptied file is taken after a few tries.
+        LoadResult loaded;
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = Sizes();
+            loaded = new ManifestLoader().Load(options.Paths, parseCache);
+            var after = Sizes();
+            var stable = before.Count == after.Count && before.All(kv => after.TryGetValue(kv.Key, out var v) && v == kv.Value);
+            var emptied = after.Any(kv => kv.Value.Length == 0 && lastSizes.TryGetValue(kv.Key, out var was) && was.Length > 0);
+            if ((stable && !emptied) || attempt >= 20)
+            {
+                lastSizes = after;
+                break;
+            }
+
+            await Task.Delay(options.Debounce, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!loaded.Succeeded)
         {
             foreach (var d in loaded.Errors.Take(20))
@@ -381,6 +395,51 @@ public sealed class NodeAgent : IDisposable
                 {
                     result[f] = File.GetLastWriteTimeUtc(f);
                 }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Waits until the manifests are quiet: no file event for one debounce period (bounded by <see cref="MaxSettle"/>).</summary>
+    private async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        do
+        {
+            while (reload.CurrentCount > 0)
+            {
+                await reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.Delay(options.Debounce, cancellationToken).ConfigureAwait(false);
+        }
+        while (reload.CurrentCount > 0 && Stopwatch.GetElapsedTime(started) < MaxSettle);
+
+        while (reload.CurrentCount > 0)
+        {
+            await reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly TimeSpan MaxSettle = TimeSpan.FromMilliseconds(100);
+
+    private Dictionary<string, (DateTime Modified, long Length)> lastSizes = new(StringComparer.Ordinal);
+
+    /// <summary>Every watched file's modification time and length.</summary>
+    private Dictionary<string, (DateTime Modified, long Length)> Sizes()
+    {
+        var result = new Dictionary<string, (DateTime, long)>(StringComparer.Ordinal);
+        foreach (var f in Stamps().Keys)
+        {
+            try
+            {
+                var info = new FileInfo(f);
+                result[f] = (info.LastWriteTimeUtc, info.Exists ? info.Length : -1);
+            }
+            catch (IOException)
+            {
+                result[f] = (DateTime.MinValue, -1);
             }
         }
 

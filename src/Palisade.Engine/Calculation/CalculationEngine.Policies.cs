@@ -95,12 +95,34 @@ public sealed partial class CalculationEngine
     {
         ArgumentNullException.ThrowIfNull(policy);
         var key = PolicyKey(policy);
-        RemovePolicy(key);
-        if (policy.Staged)
+
+        // The old version's selectors are pinned while it is replaced, so that selectors both versions use keep their
+        // ids and memberships: renderers see no selector leave and come back (a set deleted and created again).
+        var pinned = policies.TryGetValue(key, out var previous) ? previous.Matchers.ToArray() : [];
+        foreach (var m in pinned)
         {
-            return;
+            matchers[m]!.RefCount++;
         }
 
+        RemovePolicy(key);
+        try
+        {
+            if (!policy.Staged)
+            {
+                AddPolicy(key, tierName, policy);
+            }
+        }
+        finally
+        {
+            foreach (var m in pinned)
+            {
+                ReleaseMatcher(m);
+            }
+        }
+    }
+
+    private void AddPolicy(string key, string tierName, Policy policy)
+    {
         if (!tiers.TryGetValue(tierName, out var tier))
         {
             UpsertTier(new Tier(tierName, tierName == PolicyModel.DefaultTierName ? PolicyModel.DefaultTierOrder : double.PositiveInfinity, TierKind.Standard, RuleAction.Deny));

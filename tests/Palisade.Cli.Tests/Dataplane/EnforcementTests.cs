@@ -312,18 +312,28 @@ public sealed class EnforcementTests : IDisposable
             var deniedThrough = 0;
             var allowedFailed = 0;
             var probes = 0;
+            var events = new List<string>();
+            var clock = Stopwatch.StartNew();
             var prober = Task.Run(() =>
             {
                 while (!probing.IsCancellationRequested)
                 {
-                    if (Connect(8082, 100))
+                    if (Connect(8082, 100, out var deniedOutcome))
                     {
                         Interlocked.Increment(ref deniedThrough);
+                        lock (events)
+                        {
+                            events.Add($"8082 {deniedOutcome} at {clock.ElapsedMilliseconds} ms");
+                        }
                     }
 
-                    if (!Connect(8080, 500))
+                    if (!Connect(8080, 500, out var allowedOutcome))
                     {
                         Interlocked.Increment(ref allowedFailed);
+                        lock (events)
+                        {
+                            events.Add($"8080 {allowedOutcome} at {clock.ElapsedMilliseconds} ms");
+                        }
                     }
 
                     Interlocked.Increment(ref probes);
@@ -337,6 +347,11 @@ public sealed class EnforcementTests : IDisposable
                 agent.Dispose();
                 Thread.Sleep(300);
                 agent = Start();
+                lock (events)
+                {
+                    events.Add($"restart {round + 1} at {clock.ElapsedMilliseconds} ms");
+                }
+
                 Wait(() => agent.StandardError.Peek() >= 0, "the restarted agent reports", 60);
             }
 
@@ -344,8 +359,8 @@ public sealed class EnforcementTests : IDisposable
             probing.Cancel();
             await prober.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.True(probes > 10, $"only {probes} probes ran");
-            Assert.Equal(0, deniedThrough);
-            Assert.Equal(0, allowedFailed);
+            Assert.True(deniedThrough == 0 && allowedFailed == 0,
+                $"{deniedThrough} denied probes got through and {allowedFailed} allowed ones failed of {probes}: {string.Join("; ", events)}");
         }
         finally
         {
