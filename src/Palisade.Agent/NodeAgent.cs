@@ -49,7 +49,14 @@ public sealed class NodeAgent : IDisposable
     private Dictionary<IPAddress, Workload> byAddress = [];
     private NftTable? applied;
     private uint generation;
-    private Dictionary<string, DateTime> stamps = new(StringComparer.Ordinal);
+    private Dictionary<string, FileStamp> stamps = new(StringComparer.Ordinal);
+
+    /// <summary>The stamps the last accepted load read, to tell a half-rewritten (emptied) file.</summary>
+    private Dictionary<string, FileStamp> loadedStamps = new(StringComparer.Ordinal);
+
+    /// <summary>When the first file event of the pending batch was seen (0: none), and how long it waited for the last reload.</summary>
+    private long firstChange;
+    private double? sinceChangeMs;
 
     public NodeAgent(AgentOptions options, TextWriter flows, TextWriter log)
     {
@@ -62,9 +69,6 @@ public sealed class NodeAgent : IDisposable
         writer = new Thread(WriterLoop) { IsBackground = true, Name = "nftables writer" };
         writer.Start();
     }
-
-    private long firstChange;
-    private double? sinceChangeMs;
 
     /// <summary>Number of changes applied to the kernel.</summary>
     public int Generations { get; private set; }
@@ -129,14 +133,14 @@ public sealed class NodeAgent : IDisposable
         LoadResult loaded;
         for (var attempt = 0; ; attempt++)
         {
-            var before = Sizes();
+            var before = Stamps();
             loaded = new ManifestLoader().Load(options.Paths, parseCache);
-            var after = Sizes();
+            var after = Stamps();
             var stable = before.Count == after.Count && before.All(kv => after.TryGetValue(kv.Key, out var v) && v == kv.Value);
-            var emptied = after.Any(kv => kv.Value.Length == 0 && lastSizes.TryGetValue(kv.Key, out var was) && was.Length > 0);
+            var emptied = after.Any(kv => kv.Value.Length == 0 && loadedStamps.TryGetValue(kv.Key, out var was) && was.Length > 0);
             if ((stable && !emptied) || attempt >= 20)
             {
-                lastSizes = after;
+                loadedStamps = after;
                 break;
             }
 
@@ -374,27 +378,23 @@ public sealed class NodeAgent : IDisposable
             var watcher = new FileSystemWatcher(dir) { IncludeSubdirectories = Directory.Exists(full), EnableRaisingEvents = true };
             watcher.Changed += (_, _) => Changed();
             watcher.Created += (_, _) => Changed();
-            watcher.Deleted += (_, _) => reload.Release();
-            watcher.Renamed += (_, _) => reload.Release();
+            watcher.Deleted += (_, _) => Changed();
+            watcher.Renamed += (_, _) => Changed();
             yield return watcher;
         }
     }
 
-    private Dictionary<string, DateTime> Stamps()
+    /// <summary>Every watched file's modification time and length (a rewrite can keep the time: timestamps are coarse).</summary>
+    private Dictionary<string, FileStamp> Stamps()
     {
-        var result = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        var result = new Dictionary<string, FileStamp>(StringComparer.Ordinal);
         foreach (var path in options.Paths)
         {
-            if (File.Exists(path))
+            var files = File.Exists(path) ? [path] : Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories) : [];
+            foreach (var f in files)
             {
-                result[path] = File.GetLastWriteTimeUtc(path);
-            }
-            else if (Directory.Exists(path))
-            {
-                foreach (var f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
-                {
-                    result[f] = File.GetLastWriteTimeUtc(f);
-                }
+                var info = new FileInfo(f);
+                result[f] = info.Exists ? new FileStamp(info.LastWriteTimeUtc, info.Length) : new FileStamp(DateTime.MinValue, -1);
             }
         }
 
@@ -424,27 +424,7 @@ public sealed class NodeAgent : IDisposable
 
     private static readonly TimeSpan MaxSettle = TimeSpan.FromMilliseconds(100);
 
-    private Dictionary<string, (DateTime Modified, long Length)> lastSizes = new(StringComparer.Ordinal);
-
-    /// <summary>Every watched file's modification time and length.</summary>
-    private Dictionary<string, (DateTime Modified, long Length)> Sizes()
-    {
-        var result = new Dictionary<string, (DateTime, long)>(StringComparer.Ordinal);
-        foreach (var f in Stamps().Keys)
-        {
-            try
-            {
-                var info = new FileInfo(f);
-                result[f] = (info.LastWriteTimeUtc, info.Exists ? info.Length : -1);
-            }
-            catch (IOException)
-            {
-                result[f] = (DateTime.MinValue, -1);
-            }
-        }
-
-        return result;
-    }
+    private readonly record struct FileStamp(DateTime Modified, long Length);
 
     public void Dispose()
     {

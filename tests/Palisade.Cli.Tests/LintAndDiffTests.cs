@@ -15,6 +15,20 @@ public sealed class LintAndDiffTests : IDisposable
 
     private static string Next => Path.Combine(RepoPaths.Examples, "shop-next");
 
+    /// <summary>A StatefulSet of three replicas that talk to each other on 8201.</summary>
+    private const string Vault = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: vault, namespace: vault}
+        spec:
+          replicas: 3
+          selector: {matchLabels: {app: vault}}
+          template:
+            metadata: {labels: {app: vault}}
+            spec: {containers: [{name: vault, ports: [{containerPort: 8201, name: cluster}]}]}
+
+        """;
+
     private readonly string dir = Directory.CreateTempSubdirectory("palisade-lint-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
@@ -130,16 +144,7 @@ public sealed class LintAndDiffTests : IDisposable
     [Fact]
     public void Lint_ReplicasOfOneWorkload_ShadowingAmongThemselves_IsAnError()
     {
-        var file = Write("vault.yaml", """
-            apiVersion: apps/v1
-            kind: StatefulSet
-            metadata: {name: vault, namespace: vault}
-            spec:
-              replicas: 3
-              selector: {matchLabels: {app: vault}}
-              template:
-                metadata: {labels: {app: vault}}
-                spec: {containers: [{name: vault, ports: [{containerPort: 8201, name: cluster}]}]}
+        var file = Write("vault.yaml", Vault + """
             ---
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy
@@ -260,17 +265,7 @@ public sealed class LintAndDiffTests : IDisposable
     [Fact]
     public void Diff_ReplicasOfOneWorkload_ArePairedWithThemselves()
     {
-        var cluster = Write("vault.yaml", """
-            apiVersion: apps/v1
-            kind: StatefulSet
-            metadata: {name: vault, namespace: vault}
-            spec:
-              replicas: 3
-              selector: {matchLabels: {app: vault}}
-              template:
-                metadata: {labels: {app: vault}}
-                spec: {containers: [{name: vault, ports: [{containerPort: 8201}]}]}
-            """);
+        var cluster = Write("vault.yaml", Vault);
         var deny = Write("deny.yaml", """
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy

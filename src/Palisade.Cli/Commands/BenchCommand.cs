@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -47,7 +46,7 @@ internal static class BenchCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var result = await DataplaneBench.RunAsync(parse.GetValue(rules), parse.GetValue(seconds), parse.GetValue(concurrency), parse.GetValue(changes),
-                parse.GetValue(restarts), AgentProcess, s => context.Error.WriteLine($"bench: {s}"), cancellationToken).ConfigureAwait(false);
+                parse.GetValue(restarts), SelfCommand.StartInfo, s => context.Error.WriteLine($"bench: {s}"), cancellationToken).ConfigureAwait(false);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
@@ -66,25 +65,6 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Start info for this same program's <c>agent</c> command (through the dotnet host when run as a dll).</summary>
-    private static ProcessStartInfo AgentProcess(IReadOnlyList<string> args)
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var psi = new ProcessStartInfo(host);
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            psi.ArgumentList.Add("exec");
-            psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        }
-
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return psi;
     }
 
     private static Command Engine(CliContext context)

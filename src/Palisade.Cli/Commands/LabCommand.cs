@@ -418,7 +418,7 @@ internal static class LabCommand
         }
     }
 
-    private static string Name(ProbeOutcome outcome) => outcome.ToString().ToLowerInvariant();
+    internal static string Name(ProbeOutcome outcome) => outcome.ToString().ToLowerInvariant();
 
     /// <summary>Runs a lab operation, printing a lab's user-actionable failure as an error (exit 2).</summary>
     private static int Guard(CliContext context, Func<int> action)
@@ -434,23 +434,6 @@ internal static class LabCommand
         }
     }
 
-    /// <summary>This same program's <c>lab serve</c> command line (through the dotnet host when run as a dll).</summary>
-    private static List<string> ServeCommand(string statePath)
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var command = new List<string>();
-        if (Path.GetFileNameWithoutExtension(host) == "palisade")
-        {
-            command.Add(host);
-        }
-        else
-        {
-            command.Add(Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
-            command.Add("exec");
-            command.Add(typeof(LabCommand).Assembly.Location);
-        }
-
-        command.AddRange(["lab", "serve", "--state", Path.GetFullPath(statePath)]);
-        return command;
-    }
+    /// <summary>This same program's <c>lab serve</c> command line.</summary>
+    private static List<string> ServeCommand(string statePath) => SelfCommand.Line("lab", "serve", "--state", Path.GetFullPath(statePath));
 }

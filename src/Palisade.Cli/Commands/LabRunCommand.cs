@@ -145,7 +145,7 @@ internal static class LabRunCommand
                 {
                     foreach (var m in mismatches)
                     {
-                        ctx.Error.WriteLine($"MISMATCH {m.Computed.From.Id} -> {m.Computed.To.Id} {m.Computed.Port}: computed {(m.Computed.Allowed ? "allowed" : "denied")}, live {Name(m.Probe!.Outcome)}");
+                        ctx.Error.WriteLine($"MISMATCH {m.Computed.From.Id} -> {m.Computed.To.Id} {m.Computed.Port}: computed {(m.Computed.Allowed ? "allowed" : "denied")}, live {LabCommand.Name(m.Probe!.Outcome)}");
                     }
 
                     if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
@@ -204,8 +204,6 @@ internal static class LabRunCommand
         return [.. planned.Select(p => p.Request is null ? new LiveConnection(p.Connection, null, p.Skipped) : new LiveConnection(p.Connection, results[next++], null))];
     }
 
-    private static string Name(ProbeOutcome outcome) => outcome.ToString().ToLowerInvariant();
-
     private static void WriteJson(CliContext context, List<LiveConnection> live, LabState up, int mismatches) => JsonOutput.Write(context, w =>
     {
         w.WriteStartObject();
@@ -230,7 +228,7 @@ internal static class LabRunCommand
             w.WriteBoolean("computed", c.Allowed);
             if (l.Probe is { } probe)
             {
-                w.WriteString("outcome", Name(probe.Outcome));
+                w.WriteString("outcome", LabCommand.Name(probe.Outcome));
                 w.WriteString("address", probe.Request.To.ToString());
                 w.WriteNumber("elapsedMs", Math.Round(probe.Elapsed.TotalMilliseconds, 2));
             }
@@ -269,7 +267,7 @@ internal static class LabRunCommand
                 (c.Port.ToString(), CellStyle.Plain),
                 l.Allowed is { } a ? (a ? "allowed" : "denied", a ? CellStyle.Good : CellStyle.Bad) : ("skipped", CellStyle.Dim),
                 (c.Allowed ? "allowed" : "denied", CellStyle.Plain),
-                (l.Probe is { } p ? Name(p.Outcome) : l.Skipped ?? string.Empty, l.Mismatch ? CellStyle.Bad : CellStyle.Dim));
+                (l.Probe is { } p ? LabCommand.Name(p.Outcome) : l.Skipped ?? string.Empty, l.Mismatch ? CellStyle.Bad : CellStyle.Dim));
         }
 
         if (rows.Count > 0)

@@ -52,4 +52,17 @@ public static class ConnectivityAnalyzer
     /// <summary>The distinct port/protocol pairs a workload's containers declare, in port order.</summary>
     public static ImmutableArray<PortSpec> DeclaredPorts(Workload workload) =>
         [.. workload.Ports.Select(p => new PortSpec(p.Port, p.Protocol)).Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number)];
+
+    /// <summary>
+    /// The numbered ports the enforced rules name as destinations (the first of a range), with their protocol (TCP when
+    /// none is given): ports on which analyses judge flows beyond the ports workloads declare.
+    /// </summary>
+    public static ImmutableArray<PortSpec> RulePorts(params IEnumerable<PolicyModel> models) =>
+        [.. models.SelectMany(m => m.Policies).Where(p => !p.Staged)
+            .SelectMany(p => p.IngressRules.Concat(p.EgressRules))
+            .SelectMany(r => r.Destination.Ports.Where(pm => !pm.IsNamed && !pm.IsAnyPort).Select(pm => new PortSpec(pm.First == 0 ? 1 : pm.First, pm.Protocol ?? r.Protocol ?? Protocol.Tcp)))
+            .Where(p => p.Protocol.HasPorts)
+            .Distinct()
+            .OrderBy(p => p.Port)
+            .ThenBy(p => p.Protocol.Number)];
 }

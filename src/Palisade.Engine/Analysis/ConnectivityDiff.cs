@@ -45,10 +45,10 @@ public static class ConnectivityDiff
         var after = new Side(afterCluster, new PolicyEvaluator(afterCluster, afterPolicies));
         var ids = beforeCluster.Workloads.Select(w => w.Id).Union(afterCluster.Workloads.Select(w => w.Id), StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var workloads = ids.Select(id => new End(beforeCluster.FindWorkload(id), afterCluster.FindWorkload(id), null)).ToList();
-        var networks = ExternalNetwork.Collect(beforeCluster, beforePolicies, afterCluster, afterPolicies).Select(n => new End(null, null, n)).ToList();
+        var networks = ExternalNetwork.Collect((beforeCluster, beforePolicies), (afterCluster, afterPolicies)).Select(n => new End(null, null, n)).ToList();
         var asked = ports is { Count: > 0 } ? ports.Distinct().ToList() : null;
         var project = Projection(beforePolicies, afterPolicies);
-        var egressPorts = asked ?? [.. RulePorts(beforePolicies).Union(RulePorts(afterPolicies)).OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number)];
+        var egressPorts = asked ?? [.. ConnectivityAnalyzer.RulePorts(beforePolicies, afterPolicies)];
 
         var groups = new Dictionary<((string, LabelSet) From, (string, LabelSet) To, PortSpec Port, bool After), List<(End From, End To, FlowVerdict? Before, FlowVerdict? After)>>();
         void Judge(End from, End to, IEnumerable<PortSpec> targetPorts)
@@ -155,10 +155,4 @@ public static class ConnectivityDiff
 
     private static IEnumerable<PortSpec> DestinationPorts(End to) =>
         ConnectivityAnalyzer.DeclaredPorts((to.After ?? to.Before)!).Union(to.Before is { } b && to.After is not null ? ConnectivityAnalyzer.DeclaredPorts(b) : []);
-
-    /// <summary>The single numbered ports the rules name (with their protocol, TCP when none is given).</summary>
-    private static IEnumerable<PortSpec> RulePorts(PolicyModel policies) =>
-        policies.Tiers.SelectMany(t => t.Policies).SelectMany(p => p.EgressRules.Concat(p.IngressRules))
-            .SelectMany(r => r.Destination.Ports.Where(m => !m.IsNamed && m.First == m.Last && m.First > 0)
-                .Select(m => new PortSpec(m.First, m.Protocol ?? r.Protocol ?? Protocol.Tcp)));
 }

@@ -8,34 +8,33 @@ namespace Palisade.Engine.Analysis;
 /// <summary>A network some rule or network set names, judged through one address inside it that no workload has.</summary>
 internal sealed record ExternalNetwork(string Name, IPAddress Probe)
 {
-    public static IEnumerable<ExternalNetwork> Collect(ClusterSnapshot beforeCluster, PolicyModel beforePolicies, ClusterSnapshot afterCluster, PolicyModel afterPolicies)
+    /// <summary>The networks the rules and network sets of every given side name, each with its probe address.</summary>
+    public static IEnumerable<ExternalNetwork> Collect(params IReadOnlyList<(ClusterSnapshot Cluster, PolicyModel Policies)> sides)
     {
         var networks = new HashSet<IPNetwork>();
-        foreach (var policies in new[] { beforePolicies, afterPolicies })
+        void Add(CidrBlock block)
         {
-            foreach (var rule in policies.Tiers.SelectMany(t => t.Policies).SelectMany(p => p.IngressRules.Concat(p.EgressRules)))
+            networks.Add(block.Network);
+            networks.UnionWith(block.Except);
+        }
+
+        foreach (var (cluster, policies) in sides)
+        {
+            foreach (var end in policies.Policies.SelectMany(p => p.IngressRules.Concat(p.EgressRules)).SelectMany(r => new[] { r.Source, r.Destination }))
             {
-                foreach (var end in new[] { rule.Source, rule.Destination })
+                foreach (var block in end.Peers.SelectMany(p => p.Nets).Concat(end.NotNets))
                 {
-                    foreach (var block in end.Peers.SelectMany(p => p.Nets).Concat(end.NotNets))
-                    {
-                        networks.Add(block.Network);
-                        networks.UnionWith(block.Except);
-                    }
+                    Add(block);
                 }
             }
-        }
 
-        foreach (var set in beforeCluster.NetworkSets.Concat(afterCluster.NetworkSets))
-        {
-            foreach (var block in set.Nets)
+            foreach (var block in cluster.NetworkSets.SelectMany(n => n.Nets))
             {
-                networks.Add(block.Network);
-                networks.UnionWith(block.Except);
+                Add(block);
             }
         }
 
-        var taken = beforeCluster.Workloads.Concat(afterCluster.Workloads).SelectMany(w => w.Addresses).ToHashSet();
+        var taken = sides.SelectMany(s => s.Cluster.Workloads).SelectMany(w => w.Addresses).ToHashSet();
         foreach (var network in networks.OrderBy(n => n.BaseAddress.AddressFamily).ThenBy(n => n.PrefixLength).ThenBy(n => n.ToString(), StringComparer.Ordinal))
         {
             if (ProbeIn(network, networks, taken) is { } probe)

@@ -114,14 +114,9 @@ public static class LintAnalyzer
     private static void ShadowedRules(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
     {
         var usage = new Dictionary<Rule, RuleUsage>(ReferenceEqualityComparer.Instance);
-        var mentioned = Enforced(model)
-            .SelectMany(p => p.IngressRules.Concat(p.EgressRules))
-            .SelectMany(r => r.Destination.Ports.Where(pm => !pm.IsNamed && !pm.IsAnyPort).Select(pm => new PortSpec(pm.First == 0 ? 1 : pm.First, pm.Protocol ?? r.Protocol ?? Protocol.Tcp)))
-            .Where(p => p.Protocol.HasPorts)
-            .Distinct()
-            .ToList();
+        var mentioned = ConnectivityAnalyzer.RulePorts(model);
         var workloads = cluster.Workloads.Where(w => !w.HostNetwork).ToList();
-        var networks = ExternalNetwork.Collect(cluster, model, cluster, model).ToList();
+        var networks = ExternalNetwork.Collect((cluster, model)).ToList();
         foreach (var local in workloads)
         {
             foreach (var direction in new[] { Direction.Ingress, Direction.Egress })

@@ -38,22 +38,22 @@ internal static class SelectorKeys
         _ => null,
     };
 
-    public static bool ReadsKeyWithPrefix(Selector? selector, string prefix) => selector switch
+    public static bool ReadsKeyWithPrefix(Selector? selector, string prefix)
     {
-        null or AllSelector or GlobalSelector => false,
-        HasSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        EqualSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        NotEqualSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        ContainsSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        StartsWithSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        EndsWithSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        InSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        NotInSelector s => s.Key.StartsWith(prefix, StringComparison.Ordinal),
-        NotSelector s => ReadsKeyWithPrefix(s.Operand, prefix),
-        AndSelector s => s.Operands.Any(o => ReadsKeyWithPrefix(o, prefix)),
-        OrSelector s => s.Operands.Any(o => ReadsKeyWithPrefix(o, prefix)),
+        if (Key(selector) is { } key)
+        {
+            return key.StartsWith(prefix, StringComparison.Ordinal);
+        }
 
-        // An unknown node: assume it reads everything, which is only slower, never wrong.
-        _ => true,
-    };
+        return selector switch
+        {
+            null or AllSelector or GlobalSelector => false,
+            NotSelector s => ReadsKeyWithPrefix(s.Operand, prefix),
+            AndSelector s => s.Operands.Any(o => ReadsKeyWithPrefix(o, prefix)),
+            OrSelector s => s.Operands.Any(o => ReadsKeyWithPrefix(o, prefix)),
+
+            // An unknown node: assume it reads everything, which is only slower, never wrong.
+            _ => true,
+        };
+    }
 }

@@ -15,7 +15,8 @@ namespace Palisade.Cli.Tests.Dataplane;
 [Collection("network namespaces")]
 public sealed class EnforcementTests : IDisposable
 {
-    private const string Header = """
+    /// <summary>Client, other and server pods in namespace bench, with a default deny for ingress there.</summary>
+    internal const string Header = """
         apiVersion: v1
         kind: Pod
         metadata: {name: client, namespace: bench, labels: {app: client}}
@@ -68,27 +69,31 @@ public sealed class EnforcementTests : IDisposable
         stop.Dispose();
     }
 
-    private static readonly List<RulesetRenderer.LocalEndpoint> Locals =
+    internal static readonly List<RulesetRenderer.LocalEndpoint> Locals =
     [
         new("bench/client", BenchTopology.ClientInterface),
         new("bench/server", BenchTopology.ServerInterface),
     ];
 
-    /// <summary>Writes the policy in force: the client may reach the server on these ports.</summary>
-    private void Allow(params int[] ports)
-    {
-        var list = ports.Length == 0 ? "[{port: 8080}, {port: 8083}]" : $"[{string.Join(", ", ports.Select(p => $"{{port: {p}}}"))}]";
-        File.WriteAllText(Path.Combine(dir, "policy.yaml"), $"""
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {"{"}name: allow-client, namespace: bench{"}"}
-            spec:
-              podSelector: {"{"}matchLabels: {"{"}app: server{"}"}{"}"}
-              ingress:
-              - from: [{"{"}podSelector: {"{"}matchLabels: {"{"}app: client{"}"}{"}"}{"}"}]
-                ports: {list}
-            """);
-    }
+    /// <summary>Writes the policy in force (in place, as an editor would): the client may reach the server on these ports.</summary>
+    private void Allow(params int[] ports) => File.WriteAllText(Path.Combine(dir, "policy.yaml"), AllowPolicy(ports.Length == 0 ? [8080, 8083] : ports));
+
+    /// <summary>NetworkPolicy allow-client: the server admits the client on these TCP ports.</summary>
+    internal static string AllowPolicy(params int[] ports) => $$"""
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: allow-client
+          namespace: bench
+        spec:
+          podSelector:
+            matchLabels: {app: server}
+          ingress:
+          - from:
+            - podSelector:
+                matchLabels: {app: client}
+            ports: [{{string.Join(", ", ports.Select(p => $"{{port: {p}}}"))}}]
+        """;
 
     private NodeAgent StartAgent(TextWriter flows, out Task running, CancellationToken token)
     {
@@ -226,13 +231,12 @@ public sealed class EnforcementTests : IDisposable
             while (!probing.IsCancellationRequested)
             {
                 // 8080 is allowed in every state; 8082 in none.
-                var t0 = Stopwatch.GetTimestamp();
                 if (!Connect(8080, 500, out var why))
                 {
                     Interlocked.Increment(ref failedAlways);
                     lock (failures)
                     {
-                        failures.Add($"{why} after {Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F0} ms at generation {agent.Generations}");
+                        failures.Add($"{why} at generation {agent.Generations}");
                     }
                 }
 
