@@ -265,30 +265,9 @@ public sealed partial class CalculationEngine
             {
                 var passed = NewSet(n);
                 var code = program.Code;
-                for (var i = 0; i < code[0]; i++)
+                foreach (var part in program.Chunks is null ? [program] : program.Parts)
                 {
-                    if (IsEmpty(undecided))
-                    {
-                        break;
-                    }
-
-                    var matched = Matching(program, i, localClass, direction, port, undecided);
-                    var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-                    var action = (RuleAction)(code[at] >> 4);
-                    switch (action)
-                    {
-                        case RuleAction.Allow:
-                            Or(allowed, matched);
-                            AndNot(undecided, matched);
-                            break;
-                        case RuleAction.Deny:
-                            AndNot(undecided, matched);
-                            break;
-                        case RuleAction.Pass:
-                            Or(passed, matched);
-                            AndNot(undecided, matched);
-                            break;
-                    }
+                    Apply(part, localClass, direction, port, undecided, allowed, passed);
                 }
 
                 if ((RuleAction)code[1] == RuleAction.Deny)
@@ -301,6 +280,36 @@ public sealed partial class CalculationEngine
 
             Or(allowed, undecided);
             return allowed;
+        }
+
+        /// <summary>A program in one piece (or one chunk) over the undecided remote classes, in rule order.</summary>
+        private void Apply(TierProgram program, int localClass, Direction direction, PortSpec port, ulong[] undecided, ulong[] allowed, ulong[] passed)
+        {
+            var code = program.Code;
+            for (var i = 0; i < code[0]; i++)
+            {
+                if (IsEmpty(undecided))
+                {
+                    return;
+                }
+
+                var matched = Matching(program, i, localClass, direction, port, undecided);
+                var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
+                switch ((RuleAction)(code[at] >> 4))
+                {
+                    case RuleAction.Allow:
+                        Or(allowed, matched);
+                        AndNot(undecided, matched);
+                        break;
+                    case RuleAction.Deny:
+                        AndNot(undecided, matched);
+                        break;
+                    case RuleAction.Pass:
+                        Or(passed, matched);
+                        AndNot(undecided, matched);
+                        break;
+                }
+            }
         }
 
         /// <summary>The remote classes (among <paramref name="among"/>) that rule <paramref name="i"/> matches.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Palisade.Model;
 using Palisade.Model.Policies;
 
@@ -465,35 +466,49 @@ public sealed partial class CalculationEngine
         }
 
         byTier.TryGetValue(policy.Tier, out var sorted);
-        sorted ??= [];
+        var next = WithPolicy(sorted ?? [], policy, added);
+        if (next.Length == 0)
+        {
+            byTier.Remove(policy.Tier);
+        }
+        else
+        {
+            byTier[policy.Tier] = next;
+        }
+    }
+
+    /// <summary>
+    /// A precedence-sorted array with <paramref name="policy"/> inserted or removed (the same array when it already
+    /// is, or is not, there).
+    /// </summary>
+    private static PolicyState[] WithPolicy(PolicyState[] sorted, PolicyState policy, bool added)
+    {
         var at = Array.BinarySearch(sorted, policy, PrecedenceComparer);
         if (added)
         {
+            if (at >= 0 && ReferenceEquals(sorted[at], policy))
+            {
+                return sorted;
+            }
+
             var insert = at >= 0 ? at : ~at;
-            var next = new PolicyState[sorted.Length + 1];
-            Array.Copy(sorted, next, insert);
-            next[insert] = policy;
-            Array.Copy(sorted, insert, next, insert + 1, sorted.Length - insert);
-            byTier[policy.Tier] = next;
-            return;
+            var longer = new PolicyState[sorted.Length + 1];
+            Array.Copy(sorted, longer, insert);
+            longer[insert] = policy;
+            Array.Copy(sorted, insert, longer, insert + 1, sorted.Length - insert);
+            return longer;
         }
 
         var remove = at >= 0 && ReferenceEquals(sorted[at], policy) ? at : Array.IndexOf(sorted, policy);
         if (remove < 0)
         {
-            return;
-        }
-
-        if (sorted.Length == 1)
-        {
-            byTier.Remove(policy.Tier);
-            return;
+            return sorted;
         }
 
         var shorter = new PolicyState[sorted.Length - 1];
         Array.Copy(sorted, shorter, remove);
         Array.Copy(sorted, remove + 1, shorter, remove, sorted.Length - remove - 1);
-        byTier[policy.Tier] = shorter;
+        return shorter;
     }
 
     /// <summary>Applies the policies added and removed since the last build, run by run; lists sharing a run share the edit.</summary>
@@ -543,54 +558,20 @@ public sealed partial class CalculationEngine
             return cached;
         }
 
-        var policies = run.Policies;
-        var at = Array.BinarySearch(policies, policy, PrecedenceComparer);
-        PolicyState[] next;
-        if (added)
-        {
-            if (at >= 0 && ReferenceEquals(policies[at], policy))
-            {
-                next = policies;
-            }
-            else
-            {
-                var insert = at >= 0 ? at : ~at;
-                next = new PolicyState[policies.Length + 1];
-                Array.Copy(policies, next, insert);
-                next[insert] = policy;
-                Array.Copy(policies, insert, next, insert + 1, policies.Length - insert);
-            }
-        }
-        else
-        {
-            var remove = at >= 0 && ReferenceEquals(policies[at], policy) ? at : Array.IndexOf(policies, policy);
-            if (remove < 0)
-            {
-                next = policies;
-            }
-            else
-            {
-                next = new PolicyState[policies.Length - 1];
-                Array.Copy(policies, next, remove);
-                Array.Copy(policies, remove + 1, next, remove, policies.Length - remove - 1);
-            }
-        }
-
-        var result = next.Length == 0 ? null : ReferenceEquals(next, policies) ? run : InternRun(run.Tier, next);
+        var next = WithPolicy(run.Policies, policy, added);
+        var result = next.Length == 0 ? null : ReferenceEquals(next, run.Policies) ? run : InternRun(run.Tier, next, (run, policy, added));
         runEdits[(run, policy, added)] = result;
         return result;
     }
 
-    /// <summary>The shared run for these policies of a tier (built once, with its programs).</summary>
-    private TierRun InternRun(TierState tier, PolicyState[] policies)
+    /// <summary>
+    /// The shared run for these policies of a tier (built once, with its programs). When it is <paramref name="edit"/>'s
+    /// run with one policy more or less, its programs are derived from that run's: a direction the policy does not
+    /// govern keeps its program, a chunked program has one chunk rebuilt.
+    /// </summary>
+    private TierRun InternRun(TierState tier, PolicyState[] policies, (TierRun Run, PolicyState Policy, bool Added)? edit = null)
     {
-        var stamps = new long[policies.Length];
-        for (var i = 0; i < stamps.Length; i++)
-        {
-            stamps[i] = policies[i].Stamp;
-        }
-
-        var key = new TierRunKey(tier.Id, stamps);
+        var key = edit is var (from, policy, added) ? from.Key.With(policies, policy, added) : new TierRunKey(tier.Id, policies);
         if (runs.TryGetValue(key, out var run))
         {
             return run;
@@ -601,20 +582,276 @@ public sealed partial class CalculationEngine
             Tier = tier,
             Policies = policies,
             Key = key,
-            Ingress = BuildDirection(policies, tier, Direction.Ingress),
-            Egress = BuildDirection(policies, tier, Direction.Egress),
+            Ingress = Derive(edit, Direction.Ingress) ?? BuildDirection(policies, tier, Direction.Ingress),
+            Egress = Derive(edit, Direction.Egress) ?? BuildDirection(policies, tier, Direction.Egress),
         };
         runs[key] = run;
         createdRuns.Add(run);
         return run;
     }
 
+    /// <summary>The program of an edited run for one direction, from the run it was edited from; null to build it afresh.</summary>
+    private TierProgram? Derive((TierRun Run, PolicyState Policy, bool Added)? edit, Direction direction)
+    {
+        if (edit is not var (run, policy, added))
+        {
+            return null;
+        }
+
+        var before = direction == Direction.Ingress ? run.Ingress : run.Egress;
+        if (!policy.Policy.Governs(direction))
+        {
+            return before;
+        }
+
+        return before is { Chunks: not null } ? Splice(before, policy, added, direction) : null;
+    }
+
     private TierProgram? BuildDirection(PolicyState[] policies, TierState tier, Direction direction)
     {
-        var governing = policies.Where(p => p.Policy.Governs(direction)).ToArray();
-        return governing.Length == 0
-            ? null
-            : BuildTierProgram(governing, new TierSegment(0, governing.Length, tier.Tier.EndAction, tier.Id), direction, options.IndexThreshold);
+        var governing = new List<PolicyState>(policies.Length);
+        var rules = 0;
+        foreach (var p in policies)
+        {
+            if (p.Policy.Governs(direction))
+            {
+                governing.Add(p);
+                rules += p.Rules(direction).Length;
+            }
+        }
+
+        if (governing.Count == 0)
+        {
+            return null;
+        }
+
+        var segment = new TierSegment(0, governing.Count, tier.Tier.EndAction, tier.Id);
+        if (rules <= options.ChunkThreshold)
+        {
+            return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold);
+        }
+
+        var chunks = new List<TierChunk>();
+        var start = 0;
+        var filled = 0;
+        for (var i = 0; i < governing.Count; i++)
+        {
+            filled += governing[i].Rules(direction).Length;
+            if (filled >= options.ChunkRules || i == governing.Count - 1)
+            {
+                if (filled > TierProgram.MaxChunkRules)
+                {
+                    // A policy too long to number within a chunk: the program stays in one piece.
+                    return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold);
+                }
+
+                chunks.Add(BuildChunk(governing.GetRange(start, i + 1 - start).ToArray(), segment, direction));
+                (start, filled) = (i + 1, 0);
+            }
+        }
+
+        return AssembleChunks([.. chunks], segment, rules);
+    }
+
+    private static TierChunk BuildChunk(PolicyState[] policies, TierSegment tier, Direction direction)
+    {
+        var program = BuildTierProgram(policies, tier with { End = policies.Length }, direction, indexThreshold: int.MaxValue);
+        var hasCalico = false;
+        foreach (var rule in program.Complex)
+        {
+            hasCalico |= IsIndexed(rule) && rule.RemoteCalico;
+        }
+
+        return new TierChunk { Policies = policies, Program = program, HasCalico = hasCalico };
+    }
+
+    /// <summary>Whether the selector index lists a rule (under each selector it names); other rules are always checked.</summary>
+    private static bool IsIndexed(CompiledRule rule) => IsSimple(rule) && rule.RemoteMatchers.Length > 0;
+
+    /// <summary>A chunked program over <paramref name="chunks"/>, with its index built from scratch.</summary>
+    private static TierProgram AssembleChunks(TierChunk[] chunks, TierSegment tier, int rules)
+    {
+        var index = new Dictionary<int, List<int>>();
+        var always = new List<int>();
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            AddPositions(chunks[c], c, index, always);
+        }
+
+        return new TierProgram
+        {
+            Code = [rules, (int)tier.EndAction, tier.Tier],
+            Complex = [],
+            Names = [],
+            Chunks = chunks,
+            Parts = [.. chunks.Select(c => c.Program)],
+            Index = index.ToDictionary(p => p.Key, p => p.Value.ToArray()),
+            Always = [.. always],
+            IndexHasCalico = chunks.Any(c => c.HasCalico),
+        };
+    }
+
+    /// <summary>Appends the encoded positions of chunk <paramref name="c"/>'s rules to the index and the always-checked list.</summary>
+    private static void AddPositions(TierChunk chunk, int c, Dictionary<int, List<int>> index, List<int> always)
+    {
+        var complex = chunk.Program.Complex;
+        for (var i = 0; i < complex.Length; i++)
+        {
+            var position = TierProgram.Position(c, i);
+            if (!IsIndexed(complex[i]))
+            {
+                always.Add(position);
+                continue;
+            }
+
+            foreach (var m in complex[i].RemoteMatchers)
+            {
+                if (!index.TryGetValue(m, out var positions))
+                {
+                    index[m] = positions = [];
+                }
+
+                positions.Add(position);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A chunked program with one policy more or less: the chunk it falls in is rebuilt, every other chunk is shared,
+    /// and only the index entries of selectors that chunk names are rewritten. Null when the chunk would grow past
+    /// four times its fill or the last policy leaves (the program is then built afresh).
+    /// </summary>
+    private TierProgram? Splice(TierProgram program, PolicyState policy, bool added, Direction direction)
+    {
+        var chunks = program.Chunks!;
+        var c = ChunkOf(chunks, policy);
+        if (!added && Array.IndexOf(chunks[c].Policies, policy) < 0)
+        {
+            // Two versions of one policy compare equal: the one leaving may sit in the next chunk.
+            c = Array.FindIndex(chunks, ch => Array.IndexOf(ch.Policies, policy) >= 0);
+            if (c < 0)
+            {
+                return program;
+            }
+        }
+
+        var old = chunks[c];
+        var policies = WithPolicy(old.Policies, policy, added);
+        if (ReferenceEquals(policies, old.Policies))
+        {
+            return program;
+        }
+
+        var rules = 0;
+        foreach (var p in policies)
+        {
+            rules += p.Rules(direction).Length;
+        }
+
+        if (rules > Math.Min(4 * options.ChunkRules, TierProgram.MaxChunkRules) || (policies.Length == 0 && Array.TrueForAll(chunks, ch => ch == old || ch.Policies.Length == 0)))
+        {
+            // Too long a chunk, or no policy left for this direction (then there is no program: the tier does not
+            // apply, rather than ending in its action): built afresh.
+            return null;
+        }
+
+        var code = program.Code;
+        var tier = new TierSegment(0, policies.Length, (RuleAction)code[1], code[2]);
+        var chunk = BuildChunk(policies, tier, direction);
+        var nextChunks = (TierChunk[])chunks.Clone();
+        nextChunks[c] = chunk;
+
+        // The chunk's new positions, and every selector either version of the chunk is indexed under.
+        var fresh = new Dictionary<int, List<int>>();
+        var freshAlways = new List<int>();
+        AddPositions(chunk, c, fresh, freshAlways);
+        var touched = new HashSet<int>(fresh.Keys);
+        foreach (var rule in old.Program.Complex)
+        {
+            if (IsIndexed(rule))
+            {
+                touched.UnionWith(rule.RemoteMatchers);
+            }
+        }
+
+        var index = new Dictionary<int, int[]>(program.Index!);
+        foreach (var m in touched)
+        {
+            var merged = Merge(index.GetValueOrDefault(m) ?? [], c, fresh.TryGetValue(m, out var list) ? list : null);
+            if (merged.Length == 0)
+            {
+                index.Remove(m);
+            }
+            else
+            {
+                index[m] = merged;
+            }
+        }
+
+        var hasCalico = false;
+        foreach (var ch in nextChunks)
+        {
+            hasCalico |= ch.HasCalico;
+        }
+
+        return new TierProgram
+        {
+            Code = [code[0] - old.Program.RuleCount + chunk.Program.RuleCount, code[1], code[2]],
+            Complex = [],
+            Names = [],
+            Chunks = nextChunks,
+            Parts = [.. nextChunks.Select(ch => ch.Program)],
+            Index = index,
+            Always = Merge(program.Always, c, freshAlways),
+            IndexHasCalico = hasCalico,
+        };
+    }
+
+    /// <summary>The chunk a policy is in or goes into: the first whose last policy does not precede it (else the last non-empty one).</summary>
+    private static int ChunkOf(TierChunk[] chunks, PolicyState policy)
+    {
+        var last = 0;
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            var held = chunks[c].Policies;
+            if (held.Length == 0)
+            {
+                continue;
+            }
+
+            last = c;
+            if (Precedence(policy, held[^1]) <= 0)
+            {
+                return c;
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>Ascending encoded positions with chunk <paramref name="chunk"/>'s replaced by <paramref name="replacement"/> (ascending).</summary>
+    private static int[] Merge(int[] positions, int chunk, List<int>? replacement)
+    {
+        var from = TierProgram.Position(chunk, 0);
+        var to = TierProgram.Position(chunk + 1, 0);
+        var below = 0;
+        while (below < positions.Length && positions[below] < from)
+        {
+            below++;
+        }
+
+        var above = below;
+        while (above < positions.Length && positions[above] < to)
+        {
+            above++;
+        }
+
+        var count = replacement?.Count ?? 0;
+        var result = new int[below + count + (positions.Length - above)];
+        Array.Copy(positions, result, below);
+        replacement?.CopyTo(result, below);
+        Array.Copy(positions, above, result, below + count, positions.Length - above);
+        return result;
     }
 
     private void Publish(PolicyList list, TierRun[] newRuns)
@@ -626,14 +863,19 @@ public sealed partial class CalculationEngine
 
         ReleaseRuns(list.Runs);
         list.Runs = newRuns;
-        list.IngressProgram = [.. newRuns.Where(r => r.Ingress is not null).Select(r => r.Ingress!)];
-        list.EgressProgram = [.. newRuns.Where(r => r.Egress is not null).Select(r => r.Egress!)];
-        foreach (var e in list.Endpoints)
+        var ingress = Renew(list.IngressProgram, newRuns, Direction.Ingress);
+        var egress = Renew(list.EgressProgram, newRuns, Direction.Egress);
+        if (ingress is not null || egress is not null)
         {
-            var endpoint = endpoints[e]!;
-            endpoint.Ingress = list.IngressProgram;
-            endpoint.Egress = list.EgressProgram;
-            Sync(endpoint);
+            list.IngressProgram = ingress ?? list.IngressProgram;
+            list.EgressProgram = egress ?? list.EgressProgram;
+            foreach (var e in list.Endpoints)
+            {
+                var endpoint = endpoints[e]!;
+                endpoint.Ingress = list.IngressProgram;
+                endpoint.Egress = list.EgressProgram;
+                Sync(endpoint);
+            }
         }
 
         list.Edits.Clear();
@@ -643,6 +885,32 @@ public sealed partial class CalculationEngine
         {
             l.OnPolicyList(list.Id, list.Policies);
         }
+    }
+
+    /// <summary>
+    /// A list's programs for one direction after its runs changed. When there are as many as before, they are written
+    /// into the array the list's endpoints already hold and null is returned: an edit of a long run touches no
+    /// endpoint. Otherwise a new array, which the endpoints must be given.
+    /// </summary>
+    private static TierProgram[]? Renew(TierProgram[] current, TierRun[] runs, Direction direction)
+    {
+        var count = 0;
+        foreach (var r in runs)
+        {
+            count += (direction == Direction.Ingress ? r.Ingress : r.Egress) is null ? 0 : 1;
+        }
+
+        var target = count == current.Length ? current : new TierProgram[count];
+        var i = 0;
+        foreach (var r in runs)
+        {
+            if ((direction == Direction.Ingress ? r.Ingress : r.Egress) is { } program)
+            {
+                target[i++] = program;
+            }
+        }
+
+        return ReferenceEquals(target, current) ? null : target;
     }
 
     private void ReleaseRuns(TierRun[] old)

@@ -174,8 +174,21 @@ public sealed partial class CalculationEngine
     /// <summary>Every rule of a tier program in order: the first Allow or Deny decides, Pass ends the tier.</summary>
     private (bool Decided, DirectionOutcome Outcome, bool Passed) Walk(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
     {
-        var code = program.Code;
-        var count = code[0];
+        if (program.Chunks is not null)
+        {
+            foreach (var part in program.Parts)
+            {
+                var result = Walk(part, ref flow, ref remote, hasPorts, direction);
+                if (result.Decided || result.Passed)
+                {
+                    return result;
+                }
+            }
+
+            return (false, default, false);
+        }
+
+        var count = program.Code[0];
         for (var i = 0; i < count; i++)
         {
             var (decided, outcome, passed) = Try(program, i, ref flow, ref remote, hasPorts, direction);
@@ -235,6 +248,7 @@ public sealed partial class CalculationEngine
         var candidates = scratch.AsSpan(0, n);
         candidates.Sort();
         var last = -1;
+        var parts = program.Chunks is null ? null : program.Parts;
         foreach (var i in candidates)
         {
             if (i == last)
@@ -243,7 +257,9 @@ public sealed partial class CalculationEngine
             }
 
             last = i;
-            var (decided, outcome, passed) = Try(program, i, ref flow, ref remote, hasPorts, direction);
+            var (decided, outcome, passed) = parts is null
+                ? Try(program, i, ref flow, ref remote, hasPorts, direction)
+                : Try(parts[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, direction);
             if (decided || passed)
             {
                 return (decided, outcome, passed);

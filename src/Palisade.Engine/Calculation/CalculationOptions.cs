@@ -5,4 +5,13 @@ public sealed record CalculationOptions
 {
     /// <summary>Tier programs with more rules than this get a selector index (0: index every program).</summary>
     public int IndexThreshold { get; init; } = 24;
+
+    /// <summary>
+    /// Tier programs with more rules than this are built in chunks of whole policies, about <see cref="ChunkRules"/>
+    /// rules each, so that adding or removing one of their policies rebuilds one chunk rather than the program.
+    /// </summary>
+    public int ChunkThreshold { get; init; } = 1024;
+
+    /// <summary>Rules a chunk is filled to (a chunk holds whole policies, so it may hold more).</summary>
+    public int ChunkRules { get; init; } = 256;
 }

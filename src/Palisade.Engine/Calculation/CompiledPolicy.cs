@@ -133,44 +133,103 @@ internal sealed class TierProgram
 
     public int RefCount;
 
+    /// <summary>
+    /// For long runs: the program in chunks of whole policies, so that adding or removing one policy rebuilds one
+    /// chunk and patches the index instead of recompiling the run. Then <see cref="Code"/> is the header alone (its
+    /// rule count is the chunks' total) and <see cref="Index"/> and <see cref="Always"/> hold chunk-encoded positions
+    /// (<see cref="Position"/>). Null for a program in one piece.
+    /// </summary>
+    public TierChunk[]? Chunks;
+
+    /// <summary>The chunks' programs, in chunk order (what the fast path reaches an encoded position through).</summary>
+    public TierProgram[] Parts = [];
+
+    /// <summary>Bits of an encoded position that number the rule within its chunk.</summary>
+    public const int ChunkShift = 16;
+
+    /// <summary>The most rules a chunk can hold (positions within a chunk must fit below <see cref="ChunkShift"/>).</summary>
+    public const int MaxChunkRules = (1 << ChunkShift) - 1;
+
     public int RuleCount => Code[0];
+
+    /// <summary>A rule's position in a chunked program: its chunk and its index there, ordered as the program is.</summary>
+    public static int Position(int chunk, int rule) => (chunk << ChunkShift) | rule;
 
     /// <summary>The bit a selector sets in a 128-bit signature: a quick test that most non-members fail.</summary>
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
 }
 
+/// <summary>Consecutive policies of a long tier program, compiled on their own (no index; the program indexes them).</summary>
+internal sealed class TierChunk
+{
+    public required PolicyState[] Policies;
+
+    /// <summary>The chunk's rules as a program in one piece (its end action is the program's, never read here).</summary>
+    public required TierProgram Program;
+
+    /// <summary>Whether a simple rule here names Calico selectors (see <see cref="TierProgram.IndexHasCalico"/>).</summary>
+    public bool HasCalico;
+}
+
 /// <summary>
-/// What makes two tier runs the same: the tier and the policies, by stamp (unique per policy version, never reused),
-/// in precedence order. A run of a policy that changed or left can never be matched again, so nothing has to find and
-/// forget such runs: they go when the last list holding them lets go.
+/// What makes two tier runs the same: the tier and the policy versions. A version is one <see cref="PolicyState"/>
+/// (its stamp is unique and never reused), so versions compare by reference. Runs hold their policies in precedence
+/// order, a total order, so the set of versions decides the run; the hash is a sum over the set, which an edit updates
+/// by one term (<see cref="With"/>) instead of reading every policy again. A run of a policy that changed or left can
+/// never be matched again, so nothing has to find and forget such runs: they go when the last list holding them lets go.
 /// </summary>
 internal readonly struct TierRunKey : IEquatable<TierRunKey>
 {
-    private readonly int hash;
+    private readonly long sum;
 
-    public TierRunKey(int tier, long[] policies)
+    public TierRunKey(int tier, PolicyState[] policies)
     {
         Tier = tier;
         Policies = policies;
-        var h = new HashCode();
-        h.Add(tier);
         foreach (var p in policies)
         {
-            h.Add(p);
+            sum += Term(p);
         }
-
-        hash = h.ToHashCode();
     }
+
+    private TierRunKey(int tier, PolicyState[] policies, long sum)
+    {
+        Tier = tier;
+        Policies = policies;
+        this.sum = sum;
+    }
+
+    /// <summary>The key of this run's tier with <paramref name="policy"/> added to or removed from its policies, now <paramref name="policies"/>.</summary>
+    public TierRunKey With(PolicyState[] policies, PolicyState policy, bool added) =>
+        new(Tier, policies, added ? sum + Term(policy) : sum - Term(policy));
+
+    private static long Term(PolicyState p) => (long)((ulong)p.Stamp * 0x9E3779B97F4A7C15UL ^ ((ulong)p.Stamp >> 29));
 
     public int Tier { get; }
 
-    public long[] Policies { get; }
+    public PolicyState[] Policies { get; }
 
-    public bool Equals(TierRunKey other) => hash == other.hash && Tier == other.Tier && Policies.AsSpan().SequenceEqual(other.Policies);
+    public bool Equals(TierRunKey other)
+    {
+        if (sum != other.sum || Tier != other.Tier || Policies.Length != other.Policies.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Policies.Length; i++)
+        {
+            if (!ReferenceEquals(Policies[i], other.Policies[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Equals(object? obj) => obj is TierRunKey k && Equals(k);
 
-    public override int GetHashCode() => hash;
+    public override int GetHashCode() => HashCode.Combine(Tier, sum);
 }
 
 /// <summary>

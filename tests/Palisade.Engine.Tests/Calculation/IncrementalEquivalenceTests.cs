@@ -21,8 +21,10 @@ public sealed class IncrementalEquivalenceTests
     {
         var world = new RandomWorld(seed);
 
-        // Odd seeds index every tier program, so that the indexed walk is compared with the reference too.
-        var options = new CalculationOptions { IndexThreshold = (seed & 1) == 0 ? 24 : 0 };
+        // Odd seeds index every tier program, so that the indexed walk is compared with the reference too; every
+        // other pair of seeds builds programs in chunks of one to four rules, so that splicing policies in and out of
+        // chunks (and re-chunking a chunk grown too long) is compared as well.
+        var options = Options(seed);
         var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
         var random = new Random(seed ^ 0x5eed);
         for (var i = 0; i < updateCount % 60; i++)
@@ -46,8 +48,36 @@ public sealed class IncrementalEquivalenceTests
             var world = new RandomWorld(seed);
             AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model()));
             AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { IndexThreshold = 0 }));
+            AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { ChunkThreshold = 0, ChunkRules = 1 + (seed % 3) }));
         }
     }
+
+    [Fact]
+    public void ChunkedPrograms_AfterManyPolicyEdits_EqualReference()
+    {
+        // Every program in chunks, indexed or not: long update sequences splice policies in and out of chunks.
+        for (var seed = 0; seed < 24; seed++)
+        {
+            var world = new RandomWorld(seed);
+            var options = new CalculationOptions { IndexThreshold = (seed & 1) == 0 ? 0 : 1000, ChunkThreshold = 0, ChunkRules = 1 + (seed % 4) };
+            var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
+            for (var i = 0; i < 80; i++)
+            {
+                world.NextUpdate()(engine);
+                engine.Flush();
+            }
+
+            AssertEquivalent(world, engine, options);
+        }
+    }
+
+    /// <summary>Options that vary with the seed over every path: indexed or not, chunked (tiny chunks) or not.</summary>
+    internal static CalculationOptions Options(int seed) => new()
+    {
+        IndexThreshold = (seed & 1) == 0 ? 24 : 0,
+        ChunkThreshold = (seed & 2) == 0 ? 1024 : 1,
+        ChunkRules = 1 + ((seed >> 2) & 3),
+    };
 
     [Fact]
     public void SameUpdates_InDifferentOrder_GiveTheSameState()
@@ -159,7 +189,7 @@ public sealed class ClassConnectivityTests
         for (var seed = 0; seed < 40; seed++)
         {
             var world = new RandomWorld(seed);
-            var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { IndexThreshold = seed % 3 == 0 ? 0 : 24 });
+            var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), IncrementalEquivalenceTests.Options(seed));
             var report = engine.Classes();
             var byClass = report.Classes.SelectMany(c => c.Members.Select(m => (m, c))).ToDictionary(p => p.m, p => p.c);
             var expected = new HashSet<(string, string, PortSpec)>();
