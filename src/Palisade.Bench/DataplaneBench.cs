@@ -23,6 +23,24 @@ public sealed record DataplaneBenchResult
     public required double PalisadeVsNone { get; init; }
     public required double PalisadeVsConntrack { get; init; }
     public required double PalisadeVsNaive { get; init; }
+
+    /// <summary>
+    /// SYNs answered per second through the router (raw SYNs from the client, SYN-ACKs the router forwarded back): the
+    /// data plane's admission of new connections, without the user-space work that bounds <see cref="ConnectionsPerSecond"/>.
+    /// </summary>
+    public required IReadOnlyDictionary<string, double> HandshakesPerSecond { get; init; }
+
+    /// <summary>SYNs sent in the round that counts for <see cref="HandshakesPerSecond"/>.</summary>
+    public required IReadOnlyDictionary<string, long> HandshakeSynsSent { get; init; }
+
+    /// <summary>
+    /// Share of those SYNs whose SYN-ACK the router forwarded back (from the interface's packet counter, so an ARP reply
+    /// in the same seconds can put it a hair above 1).
+    /// </summary>
+    public required IReadOnlyDictionary<string, double> HandshakeAnsweredShare { get; init; }
+    public required double HandshakePalisadeVsNone { get; init; }
+    public required double HandshakePalisadeVsConntrack { get; init; }
+    public required double HandshakePalisadeVsNaive { get; init; }
     public required IReadOnlyDictionary<string, double> ConnectP50Us { get; init; }
     public required IReadOnlyDictionary<string, double> ConnectP99Us { get; init; }
     public required IReadOnlyDictionary<string, double> ConnectP99UsBySetSize { get; init; }
@@ -48,8 +66,9 @@ public sealed record DataplaneBenchResult
 /// <summary>
 /// Measures the nftables data plane between two namespaces through a router namespace holding the ruleset: new
 /// connections per second and connect latency with no ruleset, with conntrack only, with Palisade's rendering of a
-/// 10k-rule policy set, and with the same policy as a naive linear rule list (all in the same run); connect latency as
-/// the selector set grows; and, with the agent, manifest change to first permitted connection and to revocation.
+/// 10k-rule policy set, and with the same policy as a naive linear rule list (all in the same run), also as bare
+/// handshakes per second (SYN to SYN-ACK, see <see cref="HandshakeGenerator"/>); connect latency as the selector set
+/// grows; and, with the agent, manifest change to first permitted connection and to revocation.
 /// </summary>
 public static class DataplaneBench
 {
@@ -78,6 +97,7 @@ public static class DataplaneBench
         var rates = new Dictionary<string, double>(StringComparer.Ordinal);
         var p50 = new Dictionary<string, double>(StringComparer.Ordinal);
         var p99 = new Dictionary<string, double>(StringComparer.Ordinal);
+        var handshakes = new Dictionary<string, HandshakeGenerator.Outcome>(StringComparer.Ordinal);
 
         var palisadeTable = PalisadeTable(rules, setSize: 1000, flowLogs: true);
         var scenarios = new (string Name, string? Script)[]
@@ -101,6 +121,16 @@ public static class DataplaneBench
                 var (lo, hi) = await MeasureLatencyAsync(400, stop.Token).ConfigureAwait(false);
                 p50[name] = p50.TryGetValue(name, out var a) ? Math.Min(a, lo) : lo;
                 p99[name] = p99.TryGetValue(name, out var b) ? Math.Min(b, hi) : hi;
+
+                // Each scenario's handshakes start and leave the router with no connection state.
+                RouterTables.ForgetConnections();
+                var handshake = HandshakeGenerator.Measure(Port, TimeSpan.FromSeconds(seconds), stop.Token);
+                RouterTables.ForgetConnections();
+                progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}: {name}: {rate:F0} connections/s, {handshake.AnsweredPerSecond:F0} handshakes/s ({handshake.Answered} answered of {handshake.SynsSent} SYNs)"));
+                if (!handshakes.TryGetValue(name, out var best) || handshake.AnsweredPerSecond > best.AnsweredPerSecond)
+                {
+                    handshakes[name] = handshake;
+                }
             }
         }
 
@@ -122,6 +152,12 @@ public static class DataplaneBench
             PalisadeVsNone = Math.Round(rates["palisade"] / rates["none"], 3),
             PalisadeVsConntrack = Math.Round(rates["palisade"] / rates["conntrack"], 3),
             PalisadeVsNaive = Math.Round(rates["palisade"] / rates["naive"], 3),
+            HandshakesPerSecond = handshakes.ToDictionary(h => h.Key, h => Math.Round(h.Value.AnsweredPerSecond), StringComparer.Ordinal),
+            HandshakeSynsSent = handshakes.ToDictionary(h => h.Key, h => h.Value.SynsSent, StringComparer.Ordinal),
+            HandshakeAnsweredShare = handshakes.ToDictionary(h => h.Key, h => Math.Round((double)h.Value.Answered / h.Value.SynsSent, 4), StringComparer.Ordinal),
+            HandshakePalisadeVsNone = Math.Round(handshakes["palisade"].AnsweredPerSecond / handshakes["none"].AnsweredPerSecond, 3),
+            HandshakePalisadeVsConntrack = Math.Round(handshakes["palisade"].AnsweredPerSecond / handshakes["conntrack"].AnsweredPerSecond, 3),
+            HandshakePalisadeVsNaive = Math.Round(handshakes["palisade"].AnsweredPerSecond / handshakes["naive"].AnsweredPerSecond, 3),
             ConnectP50Us = p50,
             ConnectP99Us = p99,
             ConnectP99UsBySetSize = bySetSize,
@@ -651,6 +687,9 @@ public static class DataplaneBench
             var commands = "flush ruleset\n" + (script ?? string.Empty);
             context.Run(commands);
         }
+
+        /// <summary>Empties the router's conntrack table, so that no scenario meets another's entries.</summary>
+        public static void ForgetConnections() => BenchTopology.Run("ip", ["netns", "exec", BenchTopology.Router, "conntrack", "-F"], null);
 
         public void Dispose() => context.Dispose();
     }

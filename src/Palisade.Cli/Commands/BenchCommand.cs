@@ -27,14 +27,18 @@ internal static class BenchCommand
         var output = CommonOptions.Output("table", "json");
         var command = new Command("dataplane", """
             Measure the nftables data plane between two network namespaces through a router namespace that holds the
-            ruleset (needs root; nothing touches the machine's own namespace). In the same run, twice round: new
+            ruleset (needs root; nothing touches the machine's own namespace). In the same run, three times round: new
             connections per second and connect latency with no ruleset, with conntrack only, with Palisade's rendering
-            of a policy set of --rules rules, and with the same policy as a naive linear rule list; connect latency as a
-            selector set grows from 100 to 100k members; then, with the agent on a 1k-pod, 1k-policy cluster: manifest
-            change to first permitted connection, kernel apply time, and revocation of an established connection (after 5
-            warm-up changes, whose slowest times are reported apart); last,
-            an agent process killed with SIGKILL and restarted --restarts times while a loop opens about 100 new
-            connections a second: allowed connections that failed and denied ones that got through are counted.
+            of a policy set of --rules rules, and with the same policy as a naive linear rule list. New connections are
+            counted two ways, --seconds each: full connections (a client process connects and resets, so the client's
+            and the server's user-space work is part of the rate: connections_per_second) and handshakes (raw SYNs from
+            the client's address on one thread per core, counted as the SYN-ACKs the router forwards back; the client's
+            kernel resets each, so every SYN is a new connection to the ruleset: handshakes_per_second, the data
+            plane's admission capacity). Then connect latency as a selector set grows from 100 to 100k members; then,
+            with the agent on a 1k-pod, 1k-policy cluster: manifest change to first permitted connection, kernel apply
+            time, and revocation of an established connection (after 5 warm-up changes, whose slowest times are reported
+            apart); last, an agent process killed with SIGKILL and restarted --restarts times while a loop opens about
+            100 new connections a second: allowed connections that failed and denied ones that got through are counted.
 
             Examples:
               sudo palisade bench dataplane -o json
