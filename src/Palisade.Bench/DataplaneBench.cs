@@ -74,6 +74,12 @@ public static class DataplaneBench
 {
     private const int Port = 8080;
 
+    /// <summary>Connections timed one at a time per latency measurement (its p99 is the tenth slowest).</summary>
+    private const int LatencySamples = 1000;
+
+    /// <summary>Members of the selector set in the latency-by-set-size measurement.</summary>
+    private static readonly int[] SetSizes = [100, 1_000, 10_000, 100_000];
+
     /// <summary>Changes made before the timed ones (see <see cref="DataplaneBenchResult.AgentWarmupPermitMaxMs"/>).</summary>
     public const int AgentWarmupChanges = 5;
 
@@ -118,7 +124,7 @@ public static class DataplaneBench
                 nft.Load(script);
                 var rate = await MeasureRateAsync(TimeSpan.FromSeconds(seconds), concurrency, stop.Token).ConfigureAwait(false);
                 rates[name] = Math.Max(rates.GetValueOrDefault(name), Math.Round(rate));
-                var (lo, hi) = await MeasureLatencyAsync(400, stop.Token).ConfigureAwait(false);
+                var (lo, hi) = await MeasureLatencyAsync(LatencySamples, stop.Token).ConfigureAwait(false);
                 p50[name] = p50.TryGetValue(name, out var a) ? Math.Min(a, lo) : lo;
                 p99[name] = p99.TryGetValue(name, out var b) ? Math.Min(b, hi) : hi;
 
@@ -134,13 +140,19 @@ public static class DataplaneBench
             }
         }
 
+        // Latency as the selector set grows: also three times round, interleaved, the best p99 of each size counting
+        // (a p99 of one run on this shared 2-core machine is mostly the machine's noise).
         var bySetSize = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var size in new[] { 100, 1_000, 10_000, 100_000 })
+        var tables = SetSizes.Select(size => (Size: size.ToString(CultureInfo.InvariantCulture), Script: RulesetDiff.Replace(PalisadeTable(rules, size)))).ToArray();
+        for (var round = 0; round < 3; round++)
         {
-            progress?.Invoke($"latency with a {size}-member selector set");
-            nft.Load(RulesetDiff.Replace(PalisadeTable(rules, size)));
-            var (_, hi) = await MeasureLatencyAsync(400, stop.Token).ConfigureAwait(false);
-            bySetSize[size.ToString(CultureInfo.InvariantCulture)] = hi;
+            foreach (var (size, script) in tables)
+            {
+                progress?.Invoke($"round {round + 1}: latency with a {size}-member selector set");
+                nft.Load(script);
+                var (_, hi) = await MeasureLatencyAsync(LatencySamples, stop.Token).ConfigureAwait(false);
+                bySetSize[size] = bySetSize.TryGetValue(size, out var best) ? Math.Min(best, hi) : hi;
+            }
         }
 
         nft.Load(null);

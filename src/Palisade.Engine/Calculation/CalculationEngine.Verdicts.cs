@@ -191,7 +191,7 @@ public sealed partial class CalculationEngine
         var count = program.Code[0];
         for (var i = 0; i < count; i++)
         {
-            var (decided, outcome, passed) = Try(program, i, ref flow, ref remote, hasPorts, direction);
+            var (decided, outcome, passed) = Try(program, program.Code, i, ref flow, ref remote, hasPorts, direction);
             if (decided || passed)
             {
                 return (decided, outcome, passed);
@@ -249,6 +249,7 @@ public sealed partial class CalculationEngine
         candidates.Sort();
         var last = -1;
         var parts = program.Chunks is null ? null : program.Parts;
+        var codes = program.PartCodes;
         foreach (var i in candidates)
         {
             if (i == last)
@@ -258,8 +259,8 @@ public sealed partial class CalculationEngine
 
             last = i;
             var (decided, outcome, passed) = parts is null
-                ? Try(program, i, ref flow, ref remote, hasPorts, direction)
-                : Try(parts[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, direction);
+                ? Try(program, program.Code, i, ref flow, ref remote, hasPorts, direction)
+                : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, direction);
             if (decided || passed)
             {
                 return (decided, outcome, passed);
@@ -270,9 +271,9 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>One rule: whether it decides the flow (Allow/Deny), passes it to the next tier, or does not apply.</summary>
-    private (bool Decided, DirectionOutcome Outcome, bool Passed) Try(TierProgram program, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    /// <remarks><paramref name="code"/> is <paramref name="program"/>'s, passed in so that a chunk's rules are reached without a hop through the chunk's object.</remarks>
+    private (bool Decided, DirectionOutcome Outcome, bool Passed) Try(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
     {
-        var code = program.Code;
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
         if ((flags & TierProgram.FlagSimple) != 0 ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))

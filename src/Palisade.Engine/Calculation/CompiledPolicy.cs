@@ -144,6 +144,9 @@ internal sealed class TierProgram
     /// <summary>The chunks' programs, in chunk order (what the fast path reaches an encoded position through).</summary>
     public TierProgram[] Parts = [];
 
+    /// <summary>The chunks' codes, in chunk order: the fast path's first stop for an encoded position.</summary>
+    public int[][] PartCodes = [];
+
     /// <summary>Bits of an encoded position that number the rule within its chunk.</summary>
     public const int ChunkShift = 16;
 
