@@ -27,6 +27,15 @@ public sealed class DataplaneBenchTests
             }
         }
 
+        foreach (var field in new[] { "connect_p50_us_by_set_size", "connect_p99_us_by_set_size" })
+        {
+            Assert.True(r.TryGetProperty(field, out var bySize), $"missing {field}");
+            foreach (var size in new[] { "100", "1000", "10000", "100000" })
+            {
+                Assert.True(bySize.TryGetProperty(size, out var value) && value.GetDouble() > 0, $"{field}.{size} should be a positive latency");
+            }
+        }
+
         foreach (var field in new[] { "palisade_vs_none", "palisade_vs_conntrack", "palisade_vs_naive", "handshake_palisade_vs_none", "handshake_palisade_vs_conntrack", "handshake_palisade_vs_naive" })
         {
             Assert.True(r.TryGetProperty(field, out var value), $"missing {field}");
