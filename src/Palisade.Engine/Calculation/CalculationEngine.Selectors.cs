@@ -301,6 +301,10 @@ public sealed partial class CalculationEngine
         }
 
         var newLabels = NamespaceLabelsOf(ns);
+
+        // Calico's namespace selectors also see the namespace's name as a label: both views made once, not per selector.
+        var oldCalico = oldLabels.With("projectcalico.org/name", ns);
+        var newCalico = newLabels.With("projectcalico.org/name", ns);
         var affected = new HashSet<int>();
         foreach (var matcherId in matchersReadingNamespaces)
         {
@@ -312,7 +316,7 @@ public sealed partial class CalculationEngine
 
             var selectorReads = peer.CalicoScope && SelectorKeys.ReadsKeyWithPrefix(peer.Selector, "pcns.");
             var nsSelectorFlips = peer.NamespaceSelector is { } nsSel && (peer.CalicoScope
-                ? nsSel.Matches(oldLabels.With("projectcalico.org/name", ns)) != nsSel.Matches(newLabels.With("projectcalico.org/name", ns))
+                ? nsSel.Matches(oldCalico) != nsSel.Matches(newCalico)
                 : nsSel.Matches(oldLabels) != nsSel.Matches(newLabels));
             if (selectorReads || nsSelectorFlips)
             {
