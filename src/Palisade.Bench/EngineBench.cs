@@ -102,8 +102,7 @@ public static class EngineBench
         }
 
         progress?.Invoke("verdicts");
-        var verdictsPerSecond = MeasureVerdicts(engine, cluster, seed);
-        var batchVerdictsPerSecond = MeasureBatchVerdicts(engine, cluster, seed);
+        var (verdictsPerSecond, batchVerdictsPerSecond) = MeasureVerdicts(engine, cluster, seed);
         progress?.Invoke("connectivity classes");
         var classStart = Stopwatch.GetTimestamp();
         var classReport = engine.Classes();
@@ -143,7 +142,12 @@ public static class EngineBench
         };
     }
 
-    private static double MeasureVerdicts(CalculationEngine engine, SyntheticCluster cluster, int seed)
+    /// <summary>
+    /// Verdicts per second on this one thread, one flow at a time and in batches (the bulk path analysis uses, with
+    /// prefetching), over the same 64k random pairs: five rounds of each, interleaved, the best round counting. The
+    /// machine is shared and its noise only ever slows a round, so the best round is the closest to what the code does.
+    /// </summary>
+    private static (double Single, double Batch) MeasureVerdicts(CalculationEngine engine, SyntheticCluster cluster, int seed)
     {
         var random = new Random(seed);
         var ids = cluster.Workloads.Keys.ToArray();
@@ -159,54 +163,41 @@ public static class EngineBench
             ports[i] = candidatePorts[random.Next(candidatePorts.Length)];
         }
 
-        // Warm up, then count verdicts for about a second on this one thread.
         var allowed = 0;
-        for (var i = 0; i < Pairs; i++)
-        {
-            allowed += engine.Evaluate(src[i], dst[i], Protocol.Tcp, ports[i]).Allowed ? 1 : 0;
-        }
-
-        long count = 0;
-        var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < 1000)
+        var results = new FastVerdict[Pairs];
+        void One()
         {
             for (var i = 0; i < Pairs; i++)
             {
                 allowed += engine.Evaluate(src[i], dst[i], Protocol.Tcp, ports[i]).Allowed ? 1 : 0;
             }
+        }
 
-            count += Pairs;
+        void Batch() => engine.Evaluate(src, dst, ports, Protocol.Tcp, results);
+
+        // Warm up both paths, then the rounds.
+        One();
+        Batch();
+        double single = 0, batch = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            single = Math.Max(single, Rate(One, Pairs));
+            batch = Math.Max(batch, Rate(Batch, Pairs));
         }
 
         GC.KeepAlive(allowed);
-        return count / sw.Elapsed.TotalSeconds;
+        return (single, batch);
     }
 
-    /// <summary>The bulk path (what connectivity analysis uses): batches with prefetching, same pairs.</summary>
-    private static double MeasureBatchVerdicts(CalculationEngine engine, SyntheticCluster cluster, int seed)
+    /// <summary>Flows per second of <paramref name="pass"/> (which judges <paramref name="flows"/>) repeated for about 300 ms.</summary>
+    private static double Rate(Action pass, int flows)
     {
-        var random = new Random(seed);
-        var ids = cluster.Workloads.Keys.ToArray();
-        const int Pairs = 1 << 16;
-        var src = new int[Pairs];
-        var dst = new int[Pairs];
-        var ports = new int[Pairs];
-        int[] candidatePorts = [8080, 8443, 5432, 6379, 9090, 389];
-        for (var i = 0; i < Pairs; i++)
-        {
-            src[i] = engine.EndpointHandle(ids[random.Next(ids.Length)]);
-            dst[i] = engine.EndpointHandle(ids[random.Next(ids.Length)]);
-            ports[i] = candidatePorts[random.Next(candidatePorts.Length)];
-        }
-
-        var results = new FastVerdict[Pairs];
-        engine.Evaluate(src, dst, ports, Protocol.Tcp, results);
         long count = 0;
         var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < 1000)
+        while (sw.ElapsedMilliseconds < 300)
         {
-            engine.Evaluate(src, dst, ports, Protocol.Tcp, results);
-            count += Pairs;
+            pass();
+            count += flows;
         }
 
         return count / sw.Elapsed.TotalSeconds;

@@ -1048,12 +1048,29 @@ public sealed partial class CalculationEngine
             }
         }
 
+        int[]? keys = null;
+        int[] starts = [], flat = [];
+        if (index is not null)
+        {
+            keys = [.. index.Keys.Order()];
+            starts = new int[keys.Length + 1];
+            flat = new int[index.Values.Sum(v => v.Count)];
+            for (var k = 0; k < keys.Length; k++)
+            {
+                var positions = index[keys[k]];
+                positions.CopyTo(flat, starts[k]);
+                starts[k + 1] = starts[k] + positions.Count;
+            }
+        }
+
         return new TierProgram
         {
             Code = code,
             Complex = complex,
             Names = [.. names],
-            Index = index?.ToDictionary(p => p.Key, p => p.Value.ToArray()),
+            IndexKeys = keys,
+            IndexStarts = starts,
+            IndexPositions = flat,
             Always = [.. always],
             IndexHasCalico = indexed && rules.Any(r => IsSimple(r.Rule) && r.Rule.RemoteMatchers.Length > 0 && r.Rule.RemoteCalico),
         };

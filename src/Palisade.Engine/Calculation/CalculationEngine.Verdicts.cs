@@ -195,7 +195,7 @@ public sealed partial class CalculationEngine
         foreach (var program in programs)
         {
             var code = program.Code;
-            var (decided, outcome, passed) = program.Index is null || (program.IndexHasCalico && networkSets.Count > 0)
+            var (decided, outcome, passed) = !program.Indexed || (program.IndexHasCalico && networkSets.Count > 0)
                 ? Walk(program, ref flow, ref remote, hasPorts, direction)
                 : WalkIndexed(program, ref flow, ref remote, hasPorts, direction);
             if (decided)
@@ -251,37 +251,56 @@ public sealed partial class CalculationEngine
     /// </summary>
     private (bool Decided, DirectionOutcome Outcome, bool Passed) WalkIndexed(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
     {
-        var index = program.Index!;
         var always = program.Always;
-        var total = always.Length;
+        var scratch = candidateScratch ??= new int[256];
+        if (scratch.Length < always.Length)
+        {
+            candidateScratch = scratch = new int[always.Length * 2];
+        }
+
+        always.CopyTo(scratch, 0);
+        var n = always.Length;
         if (remote.IsPod)
         {
-            foreach (var m in remote.Matchers)
+            if (program.IndexKeys is { } keys)
             {
-                if (index.TryGetValue(m, out var positions))
+                // Both sides ascending: each selector of the remote end is searched for past the last one found.
+                var starts = program.IndexStarts;
+                var flat = program.IndexPositions;
+                var from = 0;
+                foreach (var m in remote.Matchers)
                 {
-                    total += positions.Length;
+                    var k = keys.AsSpan(from).BinarySearch(m);
+                    if (k < 0)
+                    {
+                        from += ~k;
+                        if (from == keys.Length)
+                        {
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    from += k;
+                    var count = starts[from + 1] - starts[from];
+                    scratch = Reserve(scratch, n + count);
+                    flat.AsSpan(starts[from], count).CopyTo(scratch.AsSpan(n));
+                    n += count;
+                    from++;
                 }
             }
-        }
-
-        var scratch = candidateScratch;
-        if (scratch is null || scratch.Length < total)
-        {
-            candidateScratch = scratch = new int[Math.Max(total, 256)];
-        }
-
-        var n = 0;
-        always.CopyTo(scratch, 0);
-        n += always.Length;
-        if (remote.IsPod)
-        {
-            foreach (var m in remote.Matchers)
+            else
             {
-                if (index.TryGetValue(m, out var positions))
+                var index = program.Index!;
+                foreach (var m in remote.Matchers)
                 {
-                    positions.CopyTo(scratch, n);
-                    n += positions.Length;
+                    if (index.TryGetValue(m, out var positions))
+                    {
+                        scratch = Reserve(scratch, n + positions.Length);
+                        positions.CopyTo(scratch, n);
+                        n += positions.Length;
+                    }
                 }
             }
         }
@@ -309,6 +328,19 @@ public sealed partial class CalculationEngine
         }
 
         return (false, default, false);
+    }
+
+    /// <summary>The scratch array, grown (keeping its contents) to hold at least <paramref name="size"/>.</summary>
+    private static int[] Reserve(int[] scratch, int size)
+    {
+        if (scratch.Length >= size)
+        {
+            return scratch;
+        }
+
+        Array.Resize(ref scratch, Math.Max(size, scratch.Length * 2));
+        candidateScratch = scratch;
+        return scratch;
     }
 
     /// <summary>One rule: whether it decides the flow (Allow/Deny), passes it to the next tier, or does not apply.</summary>

@@ -122,8 +122,20 @@ internal sealed class TierProgram
     public required CompiledRule[] Complex;
     public required string[] Names;
 
-    /// <summary>For long programs: remote selector → positions of the simple rules naming it, ascending.</summary>
+    /// <summary>For long chunked programs: remote selector → encoded positions of the simple rules naming it, ascending.</summary>
     public Dictionary<int, int[]>? Index;
+
+    /// <summary>
+    /// For long programs in one piece, the same index flattened: the selectors, ascending; where each one's positions
+    /// start in <see cref="IndexPositions"/> (one more entry than keys, the last the end); the positions, ascending per
+    /// selector. A few cache lines a flow searches, rather than a hash table's buckets and entries per selector.
+    /// </summary>
+    public int[]? IndexKeys;
+    public int[] IndexStarts = [];
+    public int[] IndexPositions = [];
+
+    /// <summary>Whether the program has a selector index (either form).</summary>
+    public bool Indexed => Index is not null || IndexKeys is not null;
 
     /// <summary>For long programs: positions of the rules every flow must be checked against, ascending.</summary>
     public int[] Always = [];
