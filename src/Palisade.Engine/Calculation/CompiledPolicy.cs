@@ -102,7 +102,8 @@ internal sealed class TierState
 /// whose policies in that tier are the same (an admin tier's program is typically shared cluster-wide and stays in
 /// cache). Long programs carry an index from remote selector to the rules that name it, so that a flow is checked
 /// only against rules that can match it. Rules of uncommon shape keep their compiled form in <see cref="Complex"/>;
-/// named ports are in <see cref="Names"/>.
+/// named ports are in <see cref="Names"/>. A very long program is kept in chunks (<see cref="Chunks"/>), each laid out
+/// as below, so that a policy edit rebuilds one chunk.
 /// </summary>
 /// <remarks>
 /// Layout: header [rules, endAction, tier]; per rule [flags, protocol, notProtocol, portStart, portCount,
