@@ -24,6 +24,8 @@ public sealed class BenchAndClassesTests
 
         Assert.True(r.GetProperty("endpoints").GetInt32() >= 390);
         Assert.Equal(300, r.GetProperty("updates").GetInt32());
+        Assert.Equal(500, r.GetProperty("warmup_updates").GetInt32());
+        Assert.True(r.GetProperty("warmup_update_max_us").GetDouble() > 0);
         Assert.Equal(shape, r.GetProperty("shape").GetString());
     }
 

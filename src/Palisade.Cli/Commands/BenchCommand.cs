@@ -89,7 +89,8 @@ internal static class BenchCommand
             Generate a synthetic cluster, build the calculation engine, stream mixed churn through it (pods added,
             removed and relabelled, namespaces relabelled, policies changed) and through a from-scratch rebuild on the
             same states, and count verdicts per second on one core (one flow at a time and in batches, over the same
-            64k random pairs; five rounds of each, interleaved, the best counting).
+            64k random pairs; five rounds of each, interleaved, the best counting). The first 500 updates are warm-up
+            (code run for the first time): applied and timed apart, their slowest time reported as warmup_update_max_us.
 
             Examples:
               palisade bench engine --endpoints 100000 --policies 10000 -o json
