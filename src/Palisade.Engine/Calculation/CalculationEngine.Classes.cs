@@ -265,9 +265,16 @@ public sealed partial class CalculationEngine
             {
                 var passed = NewSet(n);
                 var code = program.Code;
-                foreach (var part in program.Chunks is null ? [program] : program.Parts)
+                if (program.Chunks is null)
                 {
-                    Apply(part, localClass, direction, port, undecided, allowed, passed);
+                    Apply(program, localClass, direction, port, undecided, allowed, passed);
+                }
+                else
+                {
+                    foreach (var part in program.Parts)
+                    {
+                        Apply(part, localClass, direction, port, undecided, allowed, passed);
+                    }
                 }
 
                 if ((RuleAction)code[1] == RuleAction.Deny)
