@@ -228,20 +228,7 @@ public static class DataplaneBench
                 status:
                   podIP: {{BenchTopology.ServerAddress}}
                 ---
-                apiVersion: networking.k8s.io/v1
-                kind: NetworkPolicy
-                metadata:
-                  name: client-to-server
-                  namespace: bench
-                spec:
-                  podSelector:
-                    matchLabels: {app: server}
-                  ingress:
-                  - from:
-                    - podSelector:
-                        matchLabels: {app: client}
-                    ports:
-                    - port: {{Port + 2}}
+                {{AllowClient("client-to-server", Port + 2)}}
                 """);
             string[] args = ["agent", "--node", "bench", "--netns", BenchTopology.Router, "-f", dir, "--flows", "/dev/null",
                 "--interface", $"bench/client={BenchTopology.ClientInterface}", "--interface", $"bench/server={BenchTopology.ServerInterface}"];
@@ -730,9 +717,17 @@ public static class DataplaneBench
         return sb.ToString();
     }
 
-    private static string Toggle(bool allow) => allow
-        ? $"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: allow-client, namespace: bench}}\nspec:\n  podSelector: {{matchLabels: {{app: server}}}}\n  ingress:\n  - from: [{{podSelector: {{matchLabels: {{app: client}}}}}}]\n"
-        : "# nothing allowed\n";
+    private static string Toggle(bool allow) => allow ? AllowClient("allow-client") : "# nothing allowed\n";
+
+    /// <summary>
+    /// A NetworkPolicy in namespace bench by which the server admits the client on these TCP ports (on every port when
+    /// none is given): the policy the agent measurements and the enforcement tests switch on and off.
+    /// </summary>
+    internal static string AllowClient(string name, params int[] ports)
+    {
+        var only = ports.Length == 0 ? string.Empty : $"\n    ports: [{string.Join(", ", ports.Select(p => string.Create(CultureInfo.InvariantCulture, $"{{port: {p}}}")))}]";
+        return $"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: bench}}\nspec:\n  podSelector: {{matchLabels: {{app: server}}}}\n  ingress:\n  - from: [{{podSelector: {{matchLabels: {{app: client}}}}}}]{only}\n";
+    }
 
     /// <summary>One libnftables context in the router namespace, loading whole tables for each scenario.</summary>
     private sealed class RouterTables : IDisposable

