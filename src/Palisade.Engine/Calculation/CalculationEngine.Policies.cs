@@ -582,34 +582,52 @@ public sealed partial class CalculationEngine
             Tier = tier,
             Policies = policies,
             Key = key,
-            Ingress = Derive(edit, Direction.Ingress) ?? BuildDirection(policies, tier, Direction.Ingress),
-            Egress = Derive(edit, Direction.Egress) ?? BuildDirection(policies, tier, Direction.Egress),
+            Ingress = Derive(edit, Direction.Ingress, out var ingress) ? ingress : BuildDirection(policies, tier, Direction.Ingress),
+            Egress = Derive(edit, Direction.Egress, out var egress) ? egress : BuildDirection(policies, tier, Direction.Egress),
         };
         runs[key] = run;
         createdRuns.Add(run);
         return run;
     }
 
-    /// <summary>The program of an edited run for one direction, from the run it was edited from; null to build it afresh.</summary>
-    private TierProgram? Derive((TierRun Run, PolicyState Policy, bool Added)? edit, Direction direction)
+    /// <summary>
+    /// The program of an edited run for one direction, from the run it was edited from (<paramref name="program"/>,
+    /// null when no policy of the run governs the direction); false when it must be built afresh.
+    /// </summary>
+    private bool Derive((TierRun Run, PolicyState Policy, bool Added)? edit, Direction direction, out TierProgram? program)
     {
+        program = null;
         if (edit is not var (run, policy, added))
         {
-            return null;
+            return false;
         }
 
         var before = direction == Direction.Ingress ? run.Ingress : run.Egress;
         if (!policy.Policy.Governs(direction))
         {
-            return before;
+            // The policies governing this direction are the same: so is the program, or its absence.
+            program = before;
+            return true;
         }
 
-        return before is { Chunks: not null } ? Splice(before, policy, added, direction) : null;
+        program = before is { Chunks: not null } ? Splice(before, policy, added, direction) : null;
+        return program is not null;
     }
 
     private TierProgram? BuildDirection(PolicyState[] policies, TierState tier, Direction direction)
     {
-        var governing = new List<PolicyState>(policies.Length);
+        var count = 0;
+        foreach (var p in policies)
+        {
+            count += p.Policy.Governs(direction) ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var governing = new List<PolicyState>(count);
         var rules = 0;
         foreach (var p in policies)
         {
@@ -618,11 +636,6 @@ public sealed partial class CalculationEngine
                 governing.Add(p);
                 rules += p.Rules(direction).Length;
             }
-        }
-
-        if (governing.Count == 0)
-        {
-            return null;
         }
 
         var segment = new TierSegment(0, governing.Count, tier.Tier.EndAction, tier.Id);
