@@ -324,7 +324,9 @@ public sealed partial class CalculationEngine
         {
             var code = program.Code;
             var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-            var simple = (code[at] & TierProgram.FlagSimple) != 0 && !((code[at] & TierProgram.FlagCalico) != 0 && engine.networkSets.Count > 0);
+            // Rules naming IPv4 blocks read addresses, which classes do not share: judged per class like the uncommon shapes.
+            var simple = (code[at] & TierProgram.FlagSimple) != 0 && (code[at] & TierProgram.FlagNets) == 0 &&
+                !((code[at] & TierProgram.FlagCalico) != 0 && engine.networkSets.Count > 0);
             var result = NewSet(n);
             var hasNamedPort = false;
             if (simple)
@@ -390,25 +392,6 @@ public sealed partial class CalculationEngine
             And(result, among);
             return result;
         }
-    }
-
-    private RemoteView RemoteOf(ref FlowRef flow, Direction direction)
-    {
-        var remoteHandle = direction == Direction.Ingress ? flow.SourceHandle : flow.DestinationHandle;
-        var remote = new RemoteView { Handle = remoteHandle, Address = direction == Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = [] };
-        if (remoteHandle >= 0)
-        {
-            ref readonly var r = ref hot[remoteHandle];
-            if (!r.HostNetwork && r.Identity >= 0)
-            {
-                remote.IsPod = true;
-                remote.Matchers = r.Matchers;
-                remote.SignatureLow = r.SignatureLow;
-                remote.SignatureHigh = r.SignatureHigh;
-            }
-        }
-
-        return remote;
     }
 
     private static ulong[] NewSet(int n) => new ulong[(n + 63) >> 6];

@@ -65,14 +65,51 @@ public sealed partial class CalculationEngine
 
     private EndpointHot[] hot = new EndpointHot[1024];
 
-    /// <summary>Copies an endpoint's fast-path fields into the dense array.</summary>
+    /// <summary>
+    /// Each endpoint's address as rules naming IPv4 blocks read it, by handle: the kind (<see cref="AddressKind"/>)
+    /// in the high word, an IPv4 address (host order) in the low word. Read only by such rules, so kept apart.
+    /// </summary>
+    private ulong[] hotAddress = new ulong[1024];
+
+    /// <summary>What is known of an end's address for rules naming IPv4 blocks.</summary>
+    private enum AddressKind : uint
+    {
+        /// <summary>No end at all: no block holds it.</summary>
+        Nothing = 0,
+
+        /// <summary>A workload whose manifest gives no address: only a block holding every address holds it.</summary>
+        Unknown = 1,
+
+        /// <summary>One IPv4 address.</summary>
+        V4 = 2,
+
+        /// <summary>Several addresses, or IPv6: judged on the rule's full form.</summary>
+        Other = 3,
+    }
+
+    /// <summary>The address word of an endpoint: its one address, none known, or several.</summary>
+    private static ulong AddressWord(Workload workload) => workload.Addresses.Count switch
+    {
+        0 => (ulong)AddressKind.Unknown << 32,
+        1 => AddressWord(workload.Addresses[0]),
+        _ => (ulong)AddressKind.Other << 32,
+    };
+
+    /// <summary>The address word of one address.</summary>
+    private static ulong AddressWord(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+        ? ((ulong)AddressKind.V4 << 32) | System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes())
+        : (ulong)AddressKind.Other << 32;
+
+    /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
     private void Sync(EndpointState e)
     {
         if (e.Id >= hot.Length)
         {
             Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
+            Array.Resize(ref hotAddress, hot.Length);
         }
 
+        hotAddress[e.Id] = AddressWord(e.Workload);
         hot[e.Id] = new EndpointHot
         {
             Identity = e.Identity,
@@ -269,6 +306,7 @@ public sealed partial class CalculationEngine
 
         endpoints[handle] = null;
         hot[handle] = default;
+        hotAddress[handle] = 0;
         freeEndpoints.Push(handle);
     }
 

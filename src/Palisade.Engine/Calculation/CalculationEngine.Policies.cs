@@ -679,7 +679,7 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>Whether the selector index lists a rule (under each selector it names); other rules are always checked.</summary>
-    private static bool IsIndexed(CompiledRule rule) => IsSimple(rule) && rule.RemoteMatchers.Length > 0;
+    private static bool IsIndexed(CompiledRule rule) => IsSimple(rule) && rule.RemoteMatchers.Length > 0 && rule.RemoteNets.Length == 0;
 
     /// <summary>A chunked program over <paramref name="chunks"/>, with its index built from scratch.</summary>
     private static TierProgram AssembleChunks(TierChunk[] chunks, TierSegment tier, int rules)
@@ -967,7 +967,7 @@ public sealed partial class CalculationEngine
             if (IsSimple(rule))
             {
                 portCount += rule.Ports.Length;
-                matcherCount += rule.RemoteMatchers.Length;
+                matcherCount += rule.RemoteMatchers.Length + NetWords(rule.RemoteNets);
             }
         }
 
@@ -987,7 +987,8 @@ public sealed partial class CalculationEngine
             var simple = IsSimple(rule);
             complex[i] = rule;
             var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-            code[at] = (simple ? TierProgram.FlagSimple : 0) | (rule.RemoteCalico ? TierProgram.FlagCalico : 0) | ((int)rule.Action << 4);
+            code[at] = (simple ? TierProgram.FlagSimple : 0) | (rule.RemoteCalico ? TierProgram.FlagCalico : 0) |
+                (simple && rule.RemoteNets.Length > 0 ? TierProgram.FlagNets : 0) | ((int)rule.Action << 4);
             code[at + 1] = rule.Protocol;
             code[at + 2] = rule.NotProtocol;
             code[at + 3] = portAt;
@@ -1000,7 +1001,7 @@ public sealed partial class CalculationEngine
             {
                 // A simple rule naming selectors can only match members of them (and, for Calico selectors, addresses
                 // in network sets: then the index is bypassed while network sets exist); the rest are always checked.
-                if (simple && rule.RemoteMatchers.Length > 0)
+                if (IsIndexed(rule))
                 {
                     foreach (var m in rule.RemoteMatchers)
                     {
@@ -1059,6 +1060,22 @@ public sealed partial class CalculationEngine
             {
                 code[matcherAt++] = m;
             }
+
+            if (rule.RemoteNets.Length > 0)
+            {
+                code[matcherAt++] = rule.RemoteNets.Length;
+                foreach (var net in rule.RemoteNets)
+                {
+                    (code[matcherAt], code[matcherAt + 1]) = V4(net.Network);
+                    code[matcherAt + 2] = net.Except.Count;
+                    matcherAt += 3;
+                    foreach (var e in net.Except)
+                    {
+                        (code[matcherAt], code[matcherAt + 1]) = V4(e);
+                        matcherAt += 2;
+                    }
+                }
+            }
         }
 
         int[]? keys = null;
@@ -1085,9 +1102,35 @@ public sealed partial class CalculationEngine
             IndexStarts = starts,
             IndexPositions = flat,
             Always = [.. always],
-            IndexHasCalico = indexed && rules.Any(r => IsSimple(r.Rule) && r.Rule.RemoteMatchers.Length > 0 && r.Rule.RemoteCalico),
+            IndexHasCalico = indexed && rules.Any(r => IsIndexed(r.Rule) && r.Rule.RemoteCalico),
         };
     }
+
+    /// <summary>The words a simple rule's IPv4 blocks take in its program: a count, then each block and its exceptions.</summary>
+    private static int NetWords(CidrBlock[] nets)
+    {
+        if (nets.Length == 0)
+        {
+            return 0;
+        }
+
+        var words = 1;
+        foreach (var net in nets)
+        {
+            words += 3 + (2 * net.Except.Count);
+        }
+
+        return words;
+    }
+
+    /// <summary>An IPv4 network as its base address and mask, host order, in two words.</summary>
+    private static (int Base, int Mask) V4(System.Net.IPNetwork network)
+    {
+        var mask = network.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - network.PrefixLength);
+        return ((int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(network.BaseAddress.GetAddressBytes()), (int)mask);
+    }
+
+    private static bool IsV4(System.Net.IPNetwork network) => network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
 
     private static bool IsSimple(CompiledRule rule) => rule.Simple && !rule.RequiresIcmpType && rule.IpVersion == 0;
 
@@ -1121,8 +1164,10 @@ public sealed partial class CalculationEngine
         var remote = ingress ? rule.From : rule.To;
         var local = ingress ? rule.To : rule.From;
         var localPlain = local.IsAny || (local.Peers.Length == 0 && local.NotMatcher < 0 && local.NotNets.Length == 0 && local.NotPorts.Length == 0 && (ingress || local.Ports.Length == 0));
+        // Each peer names the remote end either by selectors or by IPv4 blocks (not both, which must hold together).
         var remotePlain = remote.IsAny || (remote.NotMatcher < 0 && remote.NotNets.Length == 0 && remote.NotPorts.Length == 0 && (ingress ? remote.Ports.Length == 0 : true) &&
-            remote.Peers.All(p => p.Matcher >= 0 && p.Nets.Length == 0 && p.NodeSelector is null));
+            remote.Peers.All(p => p.NodeSelector is null &&
+                ((p.Matcher >= 0 && p.Nets.Length == 0) || (p.Matcher < 0 && p.Nets.Length > 0 && p.Nets.All(n => IsV4(n.Network) && n.Except.All(IsV4))))));
         if (!localPlain || !remotePlain)
         {
             return;
@@ -1130,8 +1175,9 @@ public sealed partial class CalculationEngine
 
         var ports = ingress ? local.Ports : remote.Ports;
         rule.Simple = true;
-        rule.RemoteMatchers = [.. remote.Peers.Select(p => p.Matcher).Distinct().Order()];
-        rule.RemoteCalico = remote.Peers.Any(p => p.Calico);
+        rule.RemoteMatchers = [.. remote.Peers.Where(p => p.Matcher >= 0).Select(p => p.Matcher).Distinct().Order()];
+        rule.RemoteNets = [.. remote.Peers.SelectMany(p => p.Nets)];
+        rule.RemoteCalico = remote.Peers.Any(p => p.Matcher >= 0 && p.Calico);
         rule.Ports = [.. ports.Select(p => new FastPort(p.First, p.Last, p.Protocol?.Number ?? -1, p.Name))];
     }
 

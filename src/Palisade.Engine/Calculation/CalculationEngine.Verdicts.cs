@@ -177,20 +177,7 @@ public sealed partial class CalculationEngine
         }
 
         // What rules read of the remote end, loaded once per direction rather than once per rule.
-        var remoteHandle = direction == Model.Policies.Direction.Ingress ? flow.SourceHandle : flow.DestinationHandle;
-        var remote = new RemoteView { Handle = remoteHandle, Address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = [] };
-        if (remoteHandle >= 0)
-        {
-            ref readonly var r = ref hot[remoteHandle];
-            if (!r.HostNetwork && r.Identity >= 0)
-            {
-                remote.IsPod = true;
-                remote.Matchers = r.Matchers;
-                remote.SignatureLow = r.SignatureLow;
-                remote.SignatureHigh = r.SignatureHigh;
-            }
-        }
-
+        var remote = RemoteOf(ref flow, direction);
         var hasPorts = flow.Protocol.HasPorts;
         foreach (var program in programs)
         {
@@ -349,7 +336,8 @@ public sealed partial class CalculationEngine
     {
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
-        if ((flags & TierProgram.FlagSimple) != 0 ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
+        var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || AddressOf(ref remote) != AddressKind.Other);
+        if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
         {
             return (false, default, false);
         }
@@ -363,7 +351,7 @@ public sealed partial class CalculationEngine
         };
     }
 
-    /// <summary>The remote end as rules read it: whether it is a pod, its sorted selectors and their signature.</summary>
+    /// <summary>The remote end as rules read it: whether it is a pod, its sorted selectors and their signature; its address when a rule asks.</summary>
     private struct RemoteView
     {
         public int Handle;
@@ -372,6 +360,73 @@ public sealed partial class CalculationEngine
         public int[] Matchers;
         public ulong SignatureLow;
         public ulong SignatureHigh;
+
+        /// <summary>The address word (see <see cref="hotAddress"/>), loaded by the first rule naming blocks.</summary>
+        public ulong AddressWord;
+        public bool AddressLoaded;
+    }
+
+    private RemoteView RemoteOf(ref FlowRef flow, Direction direction)
+    {
+        var remoteHandle = direction == Model.Policies.Direction.Ingress ? flow.SourceHandle : flow.DestinationHandle;
+        var remote = new RemoteView { Handle = remoteHandle, Address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = [] };
+        if (remoteHandle >= 0)
+        {
+            ref readonly var r = ref hot[remoteHandle];
+            if (!r.HostNetwork && r.Identity >= 0)
+            {
+                remote.IsPod = true;
+                remote.Matchers = r.Matchers;
+                remote.SignatureLow = r.SignatureLow;
+                remote.SignatureHigh = r.SignatureHigh;
+            }
+        }
+
+        return remote;
+    }
+
+    /// <summary>What rules naming IPv4 blocks see of the remote end's address: an outside address first, else the endpoint's.</summary>
+    private AddressKind AddressOf(ref RemoteView remote)
+    {
+        if (!remote.AddressLoaded)
+        {
+            remote.AddressWord = remote.Address is { } a ? AddressWord(a) : remote.Handle >= 0 ? hotAddress[remote.Handle] : 0;
+            remote.AddressLoaded = true;
+        }
+
+        return (AddressKind)(remote.AddressWord >> 32);
+    }
+
+    /// <summary>Whether the remote end lies in one of a simple rule's IPv4 blocks (its address is not of kind Other).</summary>
+    private bool RemoteInNets(int[] code, int p, ref RemoteView remote)
+    {
+        var kind = AddressOf(ref remote);
+        var address = (uint)remote.AddressWord;
+        var count = code[p++];
+        for (var n = 0; n < count; n++)
+        {
+            var (network, mask, exceptions) = ((uint)code[p], (uint)code[p + 1], code[p + 2]);
+            p += 3;
+            var inside = kind switch
+            {
+                AddressKind.V4 => (address & mask) == network,
+                AddressKind.Unknown => mask == 0 && exceptions == 0,
+                _ => false,
+            };
+            for (var e = 0; inside && e < exceptions; e++)
+            {
+                inside = (address & (uint)code[p + (2 * e) + 1]) != (uint)code[p + (2 * e)];
+            }
+
+            if (inside)
+            {
+                return true;
+            }
+
+            p += 2 * exceptions;
+        }
+
+        return false;
     }
 
     private bool MatchesSimple(int[] code, int at, TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
@@ -384,20 +439,28 @@ public sealed partial class CalculationEngine
             return false;
         }
 
-        var portCount = code[at + 4];
-        if (portCount > 0 && !PortsMatch(code, code[at + 3], portCount, program, ref flow, hasPorts))
+        // The remote end before the ports: its test reads the rule's own words and the remote's selectors (both at
+        // hand), while a named port is resolved through the destination's workload, far away in memory.
+        var matcherCount = code[at + 6];
+        if ((matcherCount > 0 || (code[at] & TierProgram.FlagNets) != 0) && !RemoteMatches(code, at, matcherCount, ref remote))
         {
             return false;
         }
 
-        var matcherCount = code[at + 6];
-        if (matcherCount == 0)
+        var portCount = code[at + 4];
+        return portCount == 0 || PortsMatch(code, code[at + 3], portCount, program, ref flow, hasPorts);
+    }
+
+    /// <summary>Whether the remote end is in one of a simple rule's selectors (or, for Calico selectors, in a network set one selects) or IPv4 blocks.</summary>
+    private bool RemoteMatches(int[] code, int at, int matcherCount, ref RemoteView remote)
+    {
+        var start = code[at + 5];
+        if ((code[at] & TierProgram.FlagNets) != 0 && RemoteInNets(code, start + matcherCount, ref remote))
         {
             return true;
         }
 
-        var start = code[at + 5];
-        if (remote.IsPod &&
+        if (matcherCount > 0 && remote.IsPod &&
             ((remote.SignatureLow & ((ulong)(uint)code[at + 9] | ((ulong)(uint)code[at + 10] << 32))) |
              (remote.SignatureHigh & ((ulong)(uint)code[at + 11] | ((ulong)(uint)code[at + 12] << 32)))) != 0)
         {
@@ -411,7 +474,7 @@ public sealed partial class CalculationEngine
             }
         }
 
-        return (code[at] & TierProgram.FlagCalico) != 0 && networkSets.Count > 0 && InNetworkSetOfAny(code, start, matcherCount, ref remote);
+        return matcherCount > 0 && (code[at] & TierProgram.FlagCalico) != 0 && networkSets.Count > 0 && InNetworkSetOfAny(code, start, matcherCount, ref remote);
     }
 
     private static bool PortsMatch(int[] code, int first, int count, TierProgram program, ref FlowRef flow, bool hasPorts)

@@ -59,8 +59,11 @@ internal sealed class CompiledRule
     /// </summary>
     public bool Simple;
 
-    /// <summary>For simple rules: the selectors naming the remote end (any of them), sorted; empty means anything.</summary>
+    /// <summary>For simple rules: the selectors naming the remote end (any of them), sorted; empty (with no <see cref="RemoteNets"/>) means anything.</summary>
     public int[] RemoteMatchers = [];
+
+    /// <summary>For simple rules: IPv4 blocks naming the remote end by address (any of them, or of the selectors).</summary>
+    public CidrBlock[] RemoteNets = [];
 
     /// <summary>For simple rules: the destination ports (any of them); empty means any port.</summary>
     public FastPort[] Ports = [];
@@ -118,6 +121,9 @@ internal sealed class TierProgram
     public const int PortSize = 4;
     public const int FlagSimple = 1;
     public const int FlagCalico = 2;
+
+    /// <summary>A simple rule that also names IPv4 blocks: they follow its selectors, as a count and then per block its base, mask, number of exceptions and their bases and masks.</summary>
+    public const int FlagNets = 4;
 
     public required int[] Code;
     public required CompiledRule[] Complex;

@@ -14,7 +14,7 @@ namespace Palisade.Engine.Tests.Calculation;
 public sealed class IncrementalEquivalenceTests
 {
     private static readonly (int Port, Protocol Protocol)[] Ports = [(80, Protocol.Tcp), (443, Protocol.Tcp), (5432, Protocol.Tcp), (8080, Protocol.Tcp), (53, Protocol.Udp), (80, Protocol.Sctp)];
-    private static readonly IPAddress[] Outside = [IPAddress.Parse("192.0.2.3"), IPAddress.Parse("10.9.0.1"), IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.0.0.2")];
+    private static readonly IPAddress[] Outside = [IPAddress.Parse("192.0.2.3"), IPAddress.Parse("10.9.0.1"), IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.0.0.2"), IPAddress.Parse("fd00::3")];
 
     [Property(MaxTest = 150)]
     public void AfterRandomUpdates_VerdictsEqualReference_AndStateEqualsFromScratch(int seed, byte updateCount)
@@ -157,6 +157,22 @@ public sealed class IncrementalEquivalenceTests
                 Compare($"{from.Id} -> {address}", outbound, engine.Evaluate(engine.EndpointHandle(from.Id), null, -1, address, Protocol.Tcp, 443), engine, mismatches);
                 var inbound = reference.Evaluate(new Flow(FlowEnd.Of(address), FlowEnd.Of(from), Protocol.Tcp, 80));
                 Compare($"{address} -> {from.Id}", inbound, engine.Evaluate(-1, address, engine.EndpointHandle(from.Id), null, Protocol.Tcp, 80), engine, mismatches);
+            }
+        }
+
+        // The bulk path (prefetching flows ahead) gives each flow the verdict the single path does.
+        foreach (var (port, protocol) in Ports)
+        {
+            var pairs = (from f in snapshot.Workloads from t in snapshot.Workloads select (From: engine.EndpointHandle(f.Id), To: engine.EndpointHandle(t.Id))).ToArray();
+            var results = new FastVerdict[pairs.Length];
+            engine.Evaluate(pairs.Select(p => p.From).ToArray(), pairs.Select(p => p.To).ToArray(), Enumerable.Repeat(port, pairs.Length).ToArray(), protocol, results);
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                var single = engine.Evaluate(pairs[i].From, pairs[i].To, protocol, port);
+                if (results[i] != single)
+                {
+                    mismatches.Add($"batch {pairs[i].From} -> {pairs[i].To} {port}/{protocol}: {results[i]} instead of {single}");
+                }
             }
         }
 

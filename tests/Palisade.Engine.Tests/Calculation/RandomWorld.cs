@@ -203,7 +203,14 @@ internal sealed class RandomWorld
         return new Workload(ns, name, "Pod", RandomLabels())
         {
             ServiceAccount = Pick(Accounts)!,
-            Addresses = random.Next(8) == 0 ? EquatableArray<IPAddress>.Empty : new([address]),
+            // Mostly one IPv4 address; some pods have none (a Deployment's), some two (dual stack), some only IPv6.
+            Addresses = random.Next(12) switch
+            {
+                0 => EquatableArray<IPAddress>.Empty,
+                1 => new([address, IPAddress.Parse($"fd00::{octet}")]),
+                2 => new([IPAddress.Parse($"fd00::{octet}")]),
+                _ => new([address]),
+            },
             Ports = new([new ContainerPort("http", Pick(Ports), Protocol.Tcp), new ContainerPort("dns", 53, Protocol.Udp)]),
             HostNetwork = random.Next(20) == 0,
         };
@@ -222,11 +229,19 @@ internal sealed class RandomWorld
         };
     }
 
+    /// <summary>Blocks naming IPv6 addresses, alone or beside an IPv4 one.</summary>
+    private EquatableArray<CidrBlock> RandomV6Nets() => random.Next(3) switch
+    {
+        0 => new([new CidrBlock(IPNetwork.Parse("::/0"))]),
+        1 => new([new CidrBlock(IPNetwork.Parse("fd00::/120"), new([IPNetwork.Parse("fd00::2/128")]))]),
+        _ => new([new CidrBlock(IPNetwork.Parse("fd00::/64")), new CidrBlock(IPNetwork.Parse("10.0.0.0/16"))]),
+    };
+
     private Peer RandomPeer(string? ns, bool calico)
     {
         return random.Next(8) switch
         {
-            0 => new Peer { Nets = new([new CidrBlock(IPNetwork.Parse(Pick(["10.0.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.0.0/29"])!), random.Next(2) == 0 ? EquatableArray<IPNetwork>.Empty : new([IPNetwork.Parse("10.0.0.0/30")]))]) },
+            0 => new Peer { Nets = random.Next(6) == 0 ? RandomV6Nets() : new([new CidrBlock(IPNetwork.Parse(Pick(["10.0.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "10.1.0.0/29"])!), random.Next(2) == 0 ? EquatableArray<IPNetwork>.Empty : new([IPNetwork.Parse("10.0.0.0/30")]))]) },
             1 => new Peer { CalicoScope = calico, NamespaceSelector = Selector.Equal("zone", Pick(["dmz", "internal", "pci"])!) },
             2 => new Peer { CalicoScope = calico, NamespaceSelector = random.Next(2) == 0 ? Selector.All : Selector.Global, Selector = RandomSelector() },
             3 => new Peer { CalicoScope = calico, ServiceAccountSelector = Selector.Equal("trusted", "yes"), Namespace = ns },
