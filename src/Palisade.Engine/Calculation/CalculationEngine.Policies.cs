@@ -17,6 +17,9 @@ public sealed partial class CalculationEngine
     private readonly Stack<int> freePolicies = new();
     private readonly Dictionary<SubjectKey, int> listIds = [];
     private readonly List<PolicyList?> lists = [];
+
+    /// <summary>Scratch for <see cref="Edit"/>.</summary>
+    private readonly List<TierRun> editScratch = [];
     private readonly Stack<int> freeLists = new();
     private readonly HashSet<int> dirtyIdentities = [];
     private readonly HashSet<int> dirtyLists = [];
@@ -514,17 +517,33 @@ public sealed partial class CalculationEngine
     /// <summary>Applies the policies added and removed since the last build, run by run; lists sharing a run share the edit.</summary>
     private void Edit(PolicyList list)
     {
-        var result = new List<TierRun>(list.Runs);
+        // One scratch list for every list edited in a flush (a removal of a policy selecting everything edits them all).
+        var result = editScratch;
+        result.Clear();
+        result.AddRange(list.Runs);
         foreach (var (policy, added) in list.Edits)
         {
-            var at = result.FindIndex(r => ReferenceEquals(r.Tier, policy.Tier));
+            var at = -1;
+            var position = result.Count;
+            for (var r = 0; r < result.Count; r++)
+            {
+                if (ReferenceEquals(result[r].Tier, policy.Tier))
+                {
+                    at = r;
+                    break;
+                }
+
+                if (position == result.Count && CompareTiers(result[r].Tier, policy.Tier) > 0)
+                {
+                    position = r;
+                }
+            }
+
             if (at < 0)
             {
                 if (added)
                 {
-                    var run = InternRun(policy.Tier, [policy]);
-                    var position = result.FindIndex(r => CompareTiers(r.Tier, policy.Tier) > 0);
-                    result.Insert(position < 0 ? result.Count : position, run);
+                    result.Insert(position, InternRun(policy.Tier, [policy]));
                 }
 
                 continue;
