@@ -78,8 +78,11 @@ public sealed partial class CalculationEngine
     {
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
         {
+            // An entry may straddle two cache lines: its first and last bytes are fetched.
             Prefetch(ref hot[source]);
+            Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.CompilerServices.Unsafe.As<EndpointHot, byte>(ref hot[source]), HotLast));
             Prefetch(ref hot[destination]);
+            Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.CompilerServices.Unsafe.As<EndpointHot, byte>(ref hot[destination]), HotLast));
         }
     }
 
@@ -100,14 +103,19 @@ public sealed partial class CalculationEngine
     {
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
         {
+            // A program object's fields span two cache lines: both are fetched.
             foreach (var p in hot[source].EgressProgram ?? [])
             {
-                Prefetch(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data);
+                ref var data = ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data;
+                Prefetch(ref data);
+                Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref data, 64));
             }
 
             foreach (var p in hot[destination].IngressProgram ?? [])
             {
-                Prefetch(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data);
+                ref var data = ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data;
+                Prefetch(ref data);
+                Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref data, 64));
             }
         }
     }
@@ -127,6 +135,9 @@ public sealed partial class CalculationEngine
             }
         }
     }
+
+    /// <summary>The offset of a hot entry's last byte.</summary>
+    private static readonly int HotLast = System.Runtime.CompilerServices.Unsafe.SizeOf<EndpointHot>() - 1;
 
     /// <summary>Any object seen as its first field: the address of an object's data, to prefetch it.</summary>
     private sealed class RawObject
