@@ -96,9 +96,13 @@ public sealed partial class CalculationEngine
     };
 
     /// <summary>The address word of one address.</summary>
-    private static ulong AddressWord(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-        ? ((ulong)AddressKind.V4 << 32) | System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes())
-        : (ulong)AddressKind.Other << 32;
+    private static ulong AddressWord(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.TryWriteBytes(bytes, out _)
+            ? ((ulong)AddressKind.V4 << 32) | System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes)
+            : (ulong)AddressKind.Other << 32;
+    }
 
     /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
     private void Sync(EndpointState e)
