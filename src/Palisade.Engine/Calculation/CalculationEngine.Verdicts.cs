@@ -478,7 +478,7 @@ public sealed partial class CalculationEngine
             var have = remote.Matchers;
             for (var i = start; i < start + matcherCount; i++)
             {
-                if (Array.BinarySearch(have, code[i]) >= 0)
+                if (have.AsSpan().BinarySearch(code[i]) >= 0)
                 {
                     return true;
                 }
