@@ -264,6 +264,8 @@ public sealed partial class CalculationEngine
             state.HostNetwork = workload.HostNetwork;
             if (sameShape && oldKey.Equals(newKey))
             {
+                // Same identity: only what rules naming addresses read may have changed.
+                hotAddress[existing] = AddressWord(workload);
                 return;
             }
 

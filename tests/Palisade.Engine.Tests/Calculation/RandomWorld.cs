@@ -81,8 +81,22 @@ internal sealed class RandomWorld
     /// <summary>One random update, applied to this world and described for the engine.</summary>
     public Action<Palisade.Engine.Calculation.CalculationEngine> NextUpdate()
     {
-        switch (random.Next(9))
+        switch (random.Next(10))
         {
+            case 9:
+            {
+                // A pod gets other addresses and keeps its labels (a restart): only rules naming addresses see it.
+                var id = Pick(Workloads.Keys.ToList());
+                if (id is null)
+                {
+                    goto case 0;
+                }
+
+                var w = Workloads[id] with { Addresses = RandomAddresses(Workloads[id].Namespace) };
+                Workloads[id] = w;
+                return e => e.UpsertWorkload(w);
+            }
+
             case 0:
             {
                 var w = RandomWorkload($"w{random.Next(16)}");
@@ -198,21 +212,26 @@ internal sealed class RandomWorld
     private Workload RandomWorkload(string name)
     {
         var ns = Pick(Namespaces)!;
-        var octet = random.Next(1, 6);
-        var address = random.Next(8) == 0 ? IPAddress.Parse($"192.0.2.{octet}") : IPAddress.Parse($"10.{Array.IndexOf(Namespaces, ns)}.0.{octet}");
         return new Workload(ns, name, "Pod", RandomLabels())
         {
             ServiceAccount = Pick(Accounts)!,
-            // Mostly one IPv4 address; some pods have none (a Deployment's), some two (dual stack), some only IPv6.
-            Addresses = random.Next(12) switch
-            {
-                0 => EquatableArray<IPAddress>.Empty,
-                1 => new([address, IPAddress.Parse($"fd00::{octet}")]),
-                2 => new([IPAddress.Parse($"fd00::{octet}")]),
-                _ => new([address]),
-            },
+            Addresses = RandomAddresses(ns),
             Ports = new([new ContainerPort("http", Pick(Ports), Protocol.Tcp), new ContainerPort("dns", 53, Protocol.Udp)]),
             HostNetwork = random.Next(20) == 0,
+        };
+    }
+
+    /// <summary>Mostly one IPv4 address; some pods have none (a Deployment's), some two (dual stack), some only IPv6.</summary>
+    private EquatableArray<IPAddress> RandomAddresses(string ns)
+    {
+        var octet = random.Next(1, 6);
+        var address = random.Next(8) == 0 ? IPAddress.Parse($"192.0.2.{octet}") : IPAddress.Parse($"10.{Array.IndexOf(Namespaces, ns)}.0.{octet}");
+        return random.Next(12) switch
+        {
+            0 => EquatableArray<IPAddress>.Empty,
+            1 => new([address, IPAddress.Parse($"fd00::{octet}")]),
+            2 => new([IPAddress.Parse($"fd00::{octet}")]),
+            _ => new([address]),
         };
     }
 
