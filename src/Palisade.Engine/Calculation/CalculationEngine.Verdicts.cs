@@ -193,15 +193,17 @@ public sealed partial class CalculationEngine
         foreach (var program in programs)
         {
             var code = program.Code;
-            var (decided, outcome, passed) = !program.Indexed || (program.IndexHasCalico && networkSets.Count > 0)
-                ? Walk(program, ref flow, ref remote, hasPorts, direction)
-                : WalkIndexed(program, ref flow, ref remote, hasPorts, direction);
-            if (decided)
+            var hit = !program.Indexed || (program.IndexHasCalico && networkSets.Count > 0)
+                ? Walk(program, ref flow, ref remote, hasPorts)
+                : WalkIndexed(program, ref flow, ref remote, hasPorts);
+            if (hit.Kind == Hit.Decided)
             {
-                return outcome;
+                // The outcome is built once, here, from the deciding rule's words (not carried up through the walks).
+                var at = hit.At;
+                return new DirectionOutcome((RuleAction)(hit.Code![at] >> 4) == RuleAction.Allow ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied, hit.Code[at + 7], hit.Code[at + 8], hit.Code[2], direction);
             }
 
-            if (!passed && (RuleAction)code[1] == RuleAction.Deny)
+            if (hit.Kind != Hit.Passed && (RuleAction)code[1] == RuleAction.Deny)
             {
                 return new DirectionOutcome(VerdictReason.TierEndDenied, -1, -1, code[2], direction);
             }
@@ -210,34 +212,50 @@ public sealed partial class CalculationEngine
         return new DirectionOutcome(VerdictReason.PassedAllTiers, -1, -1, -1, direction);
     }
 
+    /// <summary>
+    /// What a walk found: a rule that decides (its code and offset), a rule that passes to the next tier, or nothing.
+    /// Sixteen bytes, returned in registers through the walks.
+    /// </summary>
+    private readonly struct Hit(int[]? code, int at, int kind)
+    {
+        public const int None = 0;
+        public const int Passed = 1;
+        public const int Decided = 2;
+
+        public readonly int[]? Code = code;
+        public readonly int At = at;
+        public readonly int Kind = kind;
+    }
+
     /// <summary>Every rule of a tier program in order: the first Allow or Deny decides, Pass ends the tier.</summary>
-    private (bool Decided, DirectionOutcome Outcome, bool Passed) Walk(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    private Hit Walk(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
     {
         if (program.Chunks is not null)
         {
             foreach (var part in program.Parts)
             {
-                var result = Walk(part, ref flow, ref remote, hasPorts, direction);
-                if (result.Decided || result.Passed)
+                var result = Walk(part, ref flow, ref remote, hasPorts);
+                if (result.Kind != Hit.None)
                 {
                     return result;
                 }
             }
 
-            return (false, default, false);
+            return default;
         }
 
-        var count = program.Code[0];
+        var code = program.Code;
+        var count = code[0];
         for (var i = 0; i < count; i++)
         {
-            var (decided, outcome, passed) = Try(program, program.Code, i, ref flow, ref remote, hasPorts, direction);
-            if (decided || passed)
+            var hit = Try(program, code, i, ref flow, ref remote, hasPorts);
+            if (hit.Kind != Hit.None)
             {
-                return (decided, outcome, passed);
+                return hit;
             }
         }
 
-        return (false, default, false);
+        return default;
     }
 
     [ThreadStatic]
@@ -247,7 +265,7 @@ public sealed partial class CalculationEngine
     /// A long tier program through its index: only the rules naming one of the remote end's selectors, plus the rules
     /// every flow must meet, in program order — the same answer as <see cref="Walk"/>, without visiting the rest.
     /// </summary>
-    private (bool Decided, DirectionOutcome Outcome, bool Passed) WalkIndexed(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    private Hit WalkIndexed(TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
     {
         var always = program.Always;
         var scratch = candidateScratch ??= new int[256];
@@ -316,16 +334,16 @@ public sealed partial class CalculationEngine
             }
 
             last = i;
-            var (decided, outcome, passed) = parts is null
-                ? Try(program, program.Code, i, ref flow, ref remote, hasPorts, direction)
-                : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, direction);
-            if (decided || passed)
+            var hit = parts is null
+                ? Try(program, program.Code, i, ref flow, ref remote, hasPorts)
+                : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts);
+            if (hit.Kind != Hit.None)
             {
-                return (decided, outcome, passed);
+                return hit;
             }
         }
 
-        return (false, default, false);
+        return default;
     }
 
     /// <summary>The scratch array, grown (keeping its contents) to hold at least <paramref name="size"/>.</summary>
@@ -343,22 +361,21 @@ public sealed partial class CalculationEngine
 
     /// <summary>One rule: whether it decides the flow (Allow/Deny), passes it to the next tier, or does not apply.</summary>
     /// <remarks><paramref name="code"/> is <paramref name="program"/>'s, passed in so that a chunk's rules are reached without a hop through the chunk's object.</remarks>
-    private (bool Decided, DirectionOutcome Outcome, bool Passed) Try(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts, Direction direction)
+    private Hit Try(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
     {
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
         var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || AddressOf(ref remote) != AddressKind.Other);
         if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
         {
-            return (false, default, false);
+            return default;
         }
 
-        var action = (RuleAction)(flags >> 4);
-        return action switch
+        return (RuleAction)(flags >> 4) switch
         {
-            RuleAction.Log => (false, default, false),
-            RuleAction.Pass => (false, default, true),
-            _ => (true, new DirectionOutcome(action == RuleAction.Allow ? VerdictReason.RuleAllowed : VerdictReason.RuleDenied, code[at + 7], code[at + 8], code[2], direction), false),
+            RuleAction.Log => default,
+            RuleAction.Pass => new Hit(null, 0, Hit.Passed),
+            _ => new Hit(code, at, Hit.Decided),
         };
     }
 
