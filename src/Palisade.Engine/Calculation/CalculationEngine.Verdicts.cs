@@ -276,6 +276,9 @@ public sealed partial class CalculationEngine
 
         always.CopyTo(scratch, 0);
         var n = always.Length;
+
+        // Each source of candidates is ascending and without repeats: with one source, they need no sorting.
+        var sources = n > 0 ? 1 : 0;
         if (remote.IsPod)
         {
             if (program.IndexKeys is { } keys)
@@ -303,6 +306,7 @@ public sealed partial class CalculationEngine
                     scratch = Reserve(scratch, n + count);
                     flat.AsSpan(starts[from], count).CopyTo(scratch.AsSpan(n));
                     n += count;
+                    sources++;
                     from++;
                 }
             }
@@ -316,13 +320,18 @@ public sealed partial class CalculationEngine
                         scratch = Reserve(scratch, n + positions.Length);
                         positions.CopyTo(scratch, n);
                         n += positions.Length;
+                        sources++;
                     }
                 }
             }
         }
 
         var candidates = scratch.AsSpan(0, n);
-        candidates.Sort();
+        if (sources > 1)
+        {
+            candidates.Sort();
+        }
+
         var last = -1;
         var parts = program.Chunks is null ? null : program.Parts;
         var codes = program.PartCodes;
