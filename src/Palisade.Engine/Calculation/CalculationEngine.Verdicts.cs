@@ -33,10 +33,22 @@ public sealed partial class CalculationEngine
             throw new ArgumentException("sources, destinations, ports and results must have the same length");
         }
 
+        var n = sources.Length;
+        if (endpoints.Count < options.BatchPrefetchFromEndpoints)
+        {
+            // A small engine's fast-path data stays in cache: prefetching would only cost instructions.
+            for (var i = 0; i < n; i++)
+            {
+                var flow = new FlowRef(this, sources[i], null, destinations[i], null, protocol, ports[i]);
+                results[i] = new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
+            }
+
+            return;
+        }
+
         // A pipeline of prefetches, each stage reading only pointers the stage before brought into cache: endpoints
         // twelve flows ahead, their program and selector arrays eight ahead, the programs four ahead, their codes two
         // ahead. No stage waits on memory; by the time a flow is judged, what it reads is (mostly) in cache.
-        var n = sources.Length;
         for (var i = 0; i < n; i++)
         {
             if (i + 12 < n)

@@ -14,4 +14,11 @@ public sealed record CalculationOptions
 
     /// <summary>Rules a chunk is filled to (a chunk holds whole policies, so it may hold more).</summary>
     public int ChunkRules { get; init; } = 256;
+
+    /// <summary>
+    /// Engines with at least this many endpoints prefetch ahead when judging a batch of flows; smaller ones keep their
+    /// fast-path data in cache, where prefetching only costs instructions (at 10k endpoints it made batches 15-20%
+    /// slower than single flows on the 2-core reference machine).
+    /// </summary>
+    public int BatchPrefetchFromEndpoints { get; init; } = 32_768;
 }

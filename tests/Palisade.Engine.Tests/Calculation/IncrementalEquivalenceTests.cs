@@ -77,6 +77,7 @@ public sealed class IncrementalEquivalenceTests
         IndexThreshold = (seed & 1) == 0 ? 24 : 0,
         ChunkThreshold = (seed & 2) == 0 ? 1024 : 1,
         ChunkRules = 1 + ((seed >> 2) & 3),
+        BatchPrefetchFromEndpoints = (seed & 16) == 0 ? 0 : 32_768,
     };
 
     [Fact]
