@@ -96,12 +96,16 @@ public sealed partial class CalculationEngine
     };
 
     /// <summary>The address word of one address.</summary>
-    private static ulong AddressWord(IPAddress address)
+    private static ulong AddressWord(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+        ? ((ulong)AddressKind.V4 << 32) | V4Bits(address)
+        : (ulong)AddressKind.Other << 32;
+
+    /// <summary>An IPv4 address as a number, most significant octet first (what rules' blocks are compiled to compare with).</summary>
+    private static uint V4Bits(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[4];
-        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.TryWriteBytes(bytes, out _)
-            ? ((ulong)AddressKind.V4 << 32) | System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes)
-            : (ulong)AddressKind.Other << 32;
+        address.TryWriteBytes(bytes, out _);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 
     /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>

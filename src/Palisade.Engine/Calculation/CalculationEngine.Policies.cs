@@ -1146,7 +1146,7 @@ public sealed partial class CalculationEngine
     private static (int Base, int Mask) V4(System.Net.IPNetwork network)
     {
         var mask = network.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - network.PrefixLength);
-        return ((int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(network.BaseAddress.GetAddressBytes()), (int)mask);
+        return ((int)V4Bits(network.BaseAddress), (int)mask);
     }
 
     private static bool IsV4(System.Net.IPNetwork network) => network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;

@@ -23,8 +23,9 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// Judges many flows between endpoints (by handle) on the same protocol: the bulk path of analysis. While one flow
-    /// is judged, the data of flows a few places ahead is prefetched, so that memory latency overlaps with work.
+    /// Judges many flows between endpoints (by handle) on the same protocol: the bulk path of analysis. In a large
+    /// engine, while one flow is judged, the data of flows a few places ahead is prefetched, so that memory latency
+    /// overlaps with work.
     /// </summary>
     public void Evaluate(ReadOnlySpan<int> sources, ReadOnlySpan<int> destinations, ReadOnlySpan<int> ports, Protocol protocol, Span<FastVerdict> results)
     {
@@ -39,8 +40,7 @@ public sealed partial class CalculationEngine
             // A small engine's fast-path data stays in cache: prefetching would only cost instructions.
             for (var i = 0; i < n; i++)
             {
-                var flow = new FlowRef(this, sources[i], null, destinations[i], null, protocol, ports[i]);
-                results[i] = new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
+                results[i] = Evaluate(sources[i], destinations[i], protocol, ports[i]);
             }
 
             return;
@@ -71,12 +71,25 @@ public sealed partial class CalculationEngine
                 PrefetchCodes(sources[i + 2], destinations[i + 2]);
             }
 
-            var flow = new FlowRef(this, sources[i], null, destinations[i], null, protocol, ports[i]);
-            results[i] = new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
+            results[i] = Evaluate(sources[i], destinations[i], protocol, ports[i]);
         }
     }
 
-    private static unsafe void Prefetch<T>(ref T at) => System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref at));
+    /// <summary>A hint to bring the cache line holding <paramref name="at"/> in; nothing where the processor has no such hint.</summary>
+    private static unsafe void Prefetch<T>(ref T at)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref at));
+        }
+    }
+
+    /// <summary>Both cache lines <paramref name="bytes"/> bytes from <paramref name="at"/> may span.</summary>
+    private static void PrefetchSpan<T>(ref T at, int bytes)
+    {
+        Prefetch(ref at);
+        Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.CompilerServices.Unsafe.As<T, byte>(ref at), bytes - 1));
+    }
 
     private static void PrefetchArray<T>(T[]? array)
     {
@@ -88,68 +101,52 @@ public sealed partial class CalculationEngine
 
     private void PrefetchEndpoints(int source, int destination)
     {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            // An entry may straddle two cache lines: its first and last bytes are fetched.
-            Prefetch(ref hot[source]);
-            Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.CompilerServices.Unsafe.As<EndpointHot, byte>(ref hot[source]), HotLast));
-            Prefetch(ref hot[destination]);
-            Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.CompilerServices.Unsafe.As<EndpointHot, byte>(ref hot[destination]), HotLast));
-        }
+        // An entry may straddle two cache lines: both are fetched.
+        PrefetchSpan(ref hot[source], HotSize);
+        PrefetchSpan(ref hot[destination], HotSize);
     }
 
     private void PrefetchArrays(int source, int destination)
     {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            ref readonly var s = ref hot[source];
-            ref readonly var d = ref hot[destination];
-            PrefetchArray(s.EgressProgram);
-            PrefetchArray(d.IngressProgram);
-            PrefetchArray(s.Matchers);
-            PrefetchArray(d.Matchers);
-        }
+        ref readonly var s = ref hot[source];
+        ref readonly var d = ref hot[destination];
+        PrefetchArray(s.EgressProgram);
+        PrefetchArray(d.IngressProgram);
+        PrefetchArray(s.Matchers);
+        PrefetchArray(d.Matchers);
     }
 
     private void PrefetchPrograms(int source, int destination)
     {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        // A program object's fields span two cache lines: both are fetched.
+        foreach (var p in hot[source].EgressProgram ?? [])
         {
-            // A program object's fields span two cache lines: both are fetched.
-            foreach (var p in hot[source].EgressProgram ?? [])
-            {
-                ref var data = ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data;
-                Prefetch(ref data);
-                Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref data, 64));
-            }
+            PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data, ProgramFieldBytes);
+        }
 
-            foreach (var p in hot[destination].IngressProgram ?? [])
-            {
-                ref var data = ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data;
-                Prefetch(ref data);
-                Prefetch(ref System.Runtime.CompilerServices.Unsafe.Add(ref data, 64));
-            }
+        foreach (var p in hot[destination].IngressProgram ?? [])
+        {
+            PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data, ProgramFieldBytes);
         }
     }
 
     private void PrefetchCodes(int source, int destination)
     {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        foreach (var p in hot[source].EgressProgram ?? [])
         {
-            foreach (var p in hot[source].EgressProgram ?? [])
-            {
-                PrefetchArray(p.Code);
-            }
+            PrefetchArray(p.Code);
+        }
 
-            foreach (var p in hot[destination].IngressProgram ?? [])
-            {
-                PrefetchArray(p.Code);
-            }
+        foreach (var p in hot[destination].IngressProgram ?? [])
+        {
+            PrefetchArray(p.Code);
         }
     }
 
-    /// <summary>The offset of a hot entry's last byte.</summary>
-    private static readonly int HotLast = System.Runtime.CompilerServices.Unsafe.SizeOf<EndpointHot>() - 1;
+    private static readonly int HotSize = System.Runtime.CompilerServices.Unsafe.SizeOf<EndpointHot>();
+
+    /// <summary>The span of a program object's fields the fast path reads (references and flags: two cache lines).</summary>
+    private const int ProgramFieldBytes = 65;
 
     /// <summary>Any object seen as its first field: the address of an object's data, to prefetch it.</summary>
     private sealed class RawObject
