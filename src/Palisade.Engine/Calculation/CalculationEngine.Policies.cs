@@ -523,27 +523,18 @@ public sealed partial class CalculationEngine
         result.AddRange(list.Runs);
         foreach (var (policy, added) in list.Edits)
         {
-            var at = -1;
-            var position = result.Count;
-            for (var r = 0; r < result.Count; r++)
+            // Runs are in tier order: the policy's tier run is where the walk stops, or belongs there.
+            var at = 0;
+            while (at < result.Count && !ReferenceEquals(result[at].Tier, policy.Tier) && CompareTiers(result[at].Tier, policy.Tier) < 0)
             {
-                if (ReferenceEquals(result[r].Tier, policy.Tier))
-                {
-                    at = r;
-                    break;
-                }
-
-                if (position == result.Count && CompareTiers(result[r].Tier, policy.Tier) > 0)
-                {
-                    position = r;
-                }
+                at++;
             }
 
-            if (at < 0)
+            if (at == result.Count || !ReferenceEquals(result[at].Tier, policy.Tier))
             {
                 if (added)
                 {
-                    result.Insert(position, InternRun(policy.Tier, [policy]));
+                    result.Insert(at, InternRun(policy.Tier, [policy]));
                 }
 
                 continue;
