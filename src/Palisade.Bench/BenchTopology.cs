@@ -7,7 +7,10 @@ namespace Palisade.Bench;
 
 /// <summary>
 /// Three network namespaces for data-plane measurements: a client and a server, each a /32 behind a router namespace
-/// that forwards between them and holds the ruleset under test (where a node would). Nothing touches the root namespace.
+/// that forwards between them and holds the ruleset under test (where a node would); and a twin of the three, with the
+/// same names suffixed "2", the same addresses and interface names, whose router holds a baseline while connects
+/// alternate between the two chains (see <c>DataplaneBench</c>'s paired first-packet latency). Nothing touches the root
+/// namespace.
 /// </summary>
 public sealed class BenchTopology : IDisposable
 {
@@ -16,6 +19,11 @@ public sealed class BenchTopology : IDisposable
     public const string Server = "pal-bench-s";
     public const string ClientInterface = "palbc";
     public const string ServerInterface = "palbs";
+    public const string ClientTwin = Client + "2";
+    public const string RouterTwin = Router + "2";
+    public const string ServerTwin = Server + "2";
+
+    private static readonly string[] Namespaces = [Client, Router, Server, ClientTwin, RouterTwin, ServerTwin];
 
     public static readonly IPAddress ClientAddress = IPAddress.Parse("10.99.0.1");
     public static readonly IPAddress ServerAddress = IPAddress.Parse("10.99.1.1");
@@ -24,18 +32,25 @@ public sealed class BenchTopology : IDisposable
     {
     }
 
-    /// <summary>Creates the namespaces (removing leftovers of an earlier run first).</summary>
+    /// <summary>Creates the namespaces, both chains (removing leftovers of an earlier run first).</summary>
     public static BenchTopology Create()
     {
         Destroy();
+        CreateChain(Client, Router, Server);
+        CreateChain(ClientTwin, RouterTwin, ServerTwin);
+        return new BenchTopology();
+    }
+
+    private static void CreateChain(string client, string router, string server)
+    {
         Run("ip", ["-batch", "-"], $"""
-            netns add {Client}
-            netns add {Router}
-            netns add {Server}
-            link add {ClientInterface} netns {Router} type veth peer name eth0 netns {Client}
-            link add {ServerInterface} netns {Router} type veth peer name eth0 netns {Server}
+            netns add {client}
+            netns add {router}
+            netns add {server}
+            link add {ClientInterface} netns {router} type veth peer name eth0 netns {client}
+            link add {ServerInterface} netns {router} type veth peer name eth0 netns {server}
             """);
-        foreach (var (ns, address) in new[] { (Client, ClientAddress), (Server, ServerAddress) })
+        foreach (var (ns, address) in new[] { (client, ClientAddress), (server, ServerAddress) })
         {
             Run("ip", ["-n", ns, "-batch", "-"], $"""
                 link set lo up
@@ -46,7 +61,7 @@ public sealed class BenchTopology : IDisposable
                 """);
         }
 
-        Run("ip", ["-n", Router, "-batch", "-"], $"""
+        Run("ip", ["-n", router, "-batch", "-"], $"""
             link set lo up
             link set {ClientInterface} up
             link set {ServerInterface} up
@@ -54,16 +69,15 @@ public sealed class BenchTopology : IDisposable
             route add {ClientAddress}/32 dev {ClientInterface}
             route add {ServerAddress}/32 dev {ServerInterface}
             """);
-        Run("ip", ["netns", "exec", Router, "sysctl", "-qw", "net.ipv4.ip_forward=1", $"net.ipv4.conf.{ClientInterface}.proxy_arp=1", $"net.ipv4.conf.{ServerInterface}.proxy_arp=1",
+        Run("ip", ["netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1", $"net.ipv4.conf.{ClientInterface}.proxy_arp=1", $"net.ipv4.conf.{ServerInterface}.proxy_arp=1",
             // Proxy ARP answers after a random delay of up to 0.8 s by default: the first packet of every pod would wait.
             $"net.ipv4.neigh.{ClientInterface}.proxy_delay=0", $"net.ipv4.neigh.{ServerInterface}.proxy_delay=0"], null);
-        return new BenchTopology();
     }
 
     /// <summary>Removes the bench namespaces, also after a crash.</summary>
     public static void Destroy()
     {
-        foreach (var ns in new[] { Client, Router, Server })
+        foreach (var ns in Namespaces)
         {
             if (File.Exists(Path.Combine("/var/run/netns", ns)))
             {
@@ -74,10 +88,10 @@ public sealed class BenchTopology : IDisposable
 
     public void Dispose() => Destroy();
 
-    /// <summary>Opens a TCP listener on the server that holds each connection until the client closes it (and echoes, when <paramref name="echo"/>).</summary>
-    public static Socket Listen(int port, bool echo, CancellationToken cancellationToken)
+    /// <summary>Opens a TCP listener on the server (or <paramref name="server"/>, the twin) that holds each connection until the client closes it (and echoes, when <paramref name="echo"/>).</summary>
+    public static Socket Listen(int port, bool echo, CancellationToken cancellationToken, string server = Server)
     {
-        var listener = NetworkNamespace.Run(Server, () =>
+        var listener = NetworkNamespace.Run(server, () =>
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -137,9 +151,9 @@ public sealed class BenchTopology : IDisposable
     /// Connects from the client to the server's port within a bound: a poll on a non-blocking socket, so no task
     /// continuation waits for a busy thread pool. The outcome is "connected", "timed out" or the socket error.
     /// </summary>
-    public static bool TryConnect(int port, int timeoutMs, out string outcome)
+    public static bool TryConnect(int port, int timeoutMs, out string outcome, string client = Client)
     {
-        using var s = ClientSocket();
+        using var s = ClientSocket(client);
         s.Blocking = false;
         try
         {
@@ -165,9 +179,9 @@ public sealed class BenchTopology : IDisposable
         return error == SocketError.Success;
     }
 
-    /// <summary>A socket created in the client's namespace (sockets keep their namespace whatever thread uses them).</summary>
-    public static Socket ClientSocket() =>
-        NetworkNamespace.Run(Client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
+    /// <summary>A socket created in the client's namespace, or <paramref name="client"/> (sockets keep their namespace whatever thread uses them).</summary>
+    public static Socket ClientSocket(string client = Client) =>
+        NetworkNamespace.Run(client, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
 
     internal static string Run(string file, string[] args, string? input, bool check = true)
     {

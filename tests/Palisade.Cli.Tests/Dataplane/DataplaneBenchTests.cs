@@ -36,10 +36,56 @@ public sealed class DataplaneBenchTests
             }
         }
 
+        // First-packet latency, each set size paired with no ruleset (and conntrack only, the same way): both sides
+        // sampled alike, the deltas their difference.
+        var firstPacket = r.GetProperty("first_packet_by_set_size");
+        var pairs = new List<JsonElement>(firstPacket.EnumerateObject().Select(p => p.Value)) { r.GetProperty("first_packet_conntrack_only") };
+        Assert.Equal(["100", "1000", "10000", "100000"], firstPacket.EnumerateObject().Select(p => p.Name));
+        foreach (var pair in pairs)
+        {
+            Assert.True(pair.GetProperty("samples").GetInt32() >= 1500, $"too few paired samples: {pair}");
+            foreach (var field in new[] { "ruleset_p50_us", "ruleset_p99_us", "no_ruleset_p50_us", "no_ruleset_p99_us" })
+            {
+                Assert.True(pair.GetProperty(field).GetDouble() > 0, $"{field} should be a positive latency: {pair}");
+            }
+
+            Assert.True(pair.GetProperty("ruleset_p99_us").GetDouble() >= pair.GetProperty("ruleset_p50_us").GetDouble(), pair.ToString());
+            Assert.Equal(Math.Round(pair.GetProperty("ruleset_p99_us").GetDouble() - pair.GetProperty("no_ruleset_p99_us").GetDouble(), 1), pair.GetProperty("p99_delta_us").GetDouble(), 1);
+            Assert.Equal(Math.Round(pair.GetProperty("ruleset_p50_us").GetDouble() - pair.GetProperty("no_ruleset_p50_us").GetDouble(), 1), pair.GetProperty("p50_delta_us").GetDouble(), 1);
+        }
+
+        Assert.Equal(firstPacket.EnumerateObject().Max(p => p.Value.GetProperty("p99_delta_us").GetDouble()), r.GetProperty("first_packet_p99_delta_max_us").GetDouble());
+
         foreach (var field in new[] { "palisade_vs_none", "palisade_vs_conntrack", "palisade_vs_naive", "handshake_palisade_vs_none", "handshake_palisade_vs_conntrack", "handshake_palisade_vs_naive" })
         {
             Assert.True(r.TryGetProperty(field, out var value), $"missing {field}");
             Assert.True(value.GetDouble() > 0, $"{field} should be positive, got {value}");
+        }
+    }
+
+    [Fact]
+    public void TwinChain_IsApartFromTheBenchChain_AndCarriesTheSameConnections()
+    {
+        // The paired first-packet measurement compares a ruleset in the bench chain's router with none in the twin's:
+        // a drop in one router must stop that chain's connects and leave the other's alone, both ways round.
+        using var topology = BenchTopology.Create();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var server = BenchTopology.Listen(8080, echo: false, stop.Token);
+        using var twinServer = BenchTopology.Listen(8080, echo: false, stop.Token, BenchTopology.ServerTwin);
+        const string Drop = "table inet t {\n chain forward {\n  type filter hook forward priority filter; policy accept;\n  tcp dport 8080 drop\n }\n}\n";
+        foreach (var (dropIn, blocked, open) in new[]
+        {
+            (BenchTopology.Router, BenchTopology.Client, BenchTopology.ClientTwin),
+            (BenchTopology.RouterTwin, BenchTopology.ClientTwin, BenchTopology.Client),
+        })
+        {
+            BenchTopology.Run("ip", ["netns", "exec", BenchTopology.Router, "nft", "flush", "ruleset"], null);
+            BenchTopology.Run("ip", ["netns", "exec", BenchTopology.RouterTwin, "nft", "flush", "ruleset"], null);
+            Assert.True(BenchTopology.TryConnect(8080, 2000, out var before, blocked), $"{blocked} before the drop: {before}");
+            BenchTopology.Run("ip", ["netns", "exec", dropIn, "nft", "-f", "-"], Drop);
+
+            Assert.False(BenchTopology.TryConnect(8080, 300, out _, blocked), $"{blocked} connected through a drop in {dropIn}");
+            Assert.True(BenchTopology.TryConnect(8080, 2000, out var outcome, open), $"{open} with the drop in {dropIn}: {outcome}");
         }
     }
 
