@@ -415,22 +415,29 @@ public static class DataplaneBench
     /// its own in the client namespace makes each batch of sockets before timing it and connects blocking, so that
     /// neither socket making nor the thread pool's hops fall inside the time.
     /// </summary>
-    private static Task<(double P50, double P99)> MeasureLatencyAsync(int samples, CancellationToken cancellationToken)
+    private static Task<(double P50, double P99)> MeasureLatencyAsync(int samples, CancellationToken cancellationToken) =>
+        OnThreadOfItsOwn("connect latency", () =>
+        {
+            NetworkNamespace.Enter(BenchTopology.Client);
+            return MeasureLatency(samples, cancellationToken);
+        });
+
+    /// <summary>Runs timing work on a thread of its own (not the pool's, whose hops would fall inside the times).</summary>
+    private static Task<T> OnThreadOfItsOwn<T>(string name, Func<T> work)
     {
-        var done = new TaskCompletionSource<(double, double)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                NetworkNamespace.Enter(BenchTopology.Client);
-                done.SetResult(MeasureLatency(samples, cancellationToken));
+                done.SetResult(work());
             }
             catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or SocketException)
             {
                 done.SetException(e);
             }
         })
-        { IsBackground = true, Name = "connect latency" };
+        { IsBackground = true, Name = name };
         thread.Start();
         return done.Task;
     }
@@ -494,24 +501,8 @@ public static class DataplaneBench
     /// a warm-up), the first of each pair taking turns, each batch of sockets made before it is timed. A thread of its
     /// own connects blocking; sockets keep the namespace they were made in, so it needs to enter none.
     /// </summary>
-    private static Task<(List<double> Primary, List<double> Twin)> MeasurePairedLatencyAsync(int pairs, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource<(List<double>, List<double>)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(MeasurePairedLatency(pairs, cancellationToken));
-            }
-            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or SocketException)
-            {
-                done.SetException(e);
-            }
-        })
-        { IsBackground = true, Name = "paired connect latency" };
-        thread.Start();
-        return done.Task;
-    }
+    private static Task<(List<double> Primary, List<double> Twin)> MeasurePairedLatencyAsync(int pairs, CancellationToken cancellationToken) =>
+        OnThreadOfItsOwn("paired connect latency", () => MeasurePairedLatency(pairs, cancellationToken));
 
     private static (List<double> Primary, List<double> Twin) MeasurePairedLatency(int pairs, CancellationToken cancellationToken)
     {
