@@ -58,6 +58,12 @@ public sealed record DataplaneBenchResult
 
     /// <summary>The same paired measurement with conntrack only (what any stateful ruleset pays) against no ruleset.</summary>
     public required PairedLatency FirstPacketConntrackOnly { get; init; }
+
+    /// <summary>Palisade's ruleset (1000-member set) against conntrack only: what Palisade adds to a stateful data plane.</summary>
+    public required PairedLatency FirstPacketVsConntrack { get; init; }
+
+    /// <summary>No ruleset against no ruleset: the method's own noise (its deltas would be 0 on a quiet machine).</summary>
+    public required PairedLatency FirstPacketNoneVsNone { get; init; }
     public double? ChangeToPermitP50Ms { get; init; }
     public double? ChangeToPermitP99Ms { get; init; }
     public double? KernelApplyP99Ms { get; init; }
@@ -77,15 +83,15 @@ public sealed record DataplaneBenchResult
     public double? RestartReconcileP50Ms { get; init; }
 }
 
-/// <summary>Connect latency through a ruleset and through no ruleset, timed in alternation; deltas are ruleset minus none.</summary>
+/// <summary>Connect latency through a ruleset and through a baseline, timed in alternation; deltas are ruleset minus baseline.</summary>
 public sealed record PairedLatency
 {
     /// <summary>Connects timed on each side.</summary>
     public required int Samples { get; init; }
     public required double RulesetP50Us { get; init; }
     public required double RulesetP99Us { get; init; }
-    public required double NoRulesetP50Us { get; init; }
-    public required double NoRulesetP99Us { get; init; }
+    public required double BaselineP50Us { get; init; }
+    public required double BaselineP99Us { get; init; }
     public required double P50DeltaUs { get; init; }
     public required double P99DeltaUs { get; init; }
 }
@@ -176,30 +182,37 @@ public static class DataplaneBench
         // First-packet latency as the selector set grows, paired: the twin chain's router has no ruleset, and connects
         // alternate between the chains, so that a p99 (mostly this shared machine's noise when runs are apart) is
         // compared with a baseline that met the same noise. Three times round, each size's samples pooled.
-        // Conntrack alone is measured the same way, as what any stateful ruleset pays.
-        var tables = SetSizes.Select(size => (Size: size.ToString(CultureInfo.InvariantCulture), Script: RulesetDiff.Replace(PalisadeTable(rules, size))))
-            .Append((Size: "conntrack", Script: ConntrackOnly)).ToArray();
-        var paired = tables.ToDictionary(t => t.Size, _ => (Palisade: new List<double>(), None: new List<double>()), StringComparer.Ordinal);
+        // Conntrack alone against none, Palisade against conntrack alone, and none against none (the method's own
+        // noise) are measured the same way.
+        List<(string Key, string? Script, string? Twin, string What)> pairings =
+        [
+            .. SetSizes.Select(size => (size.ToString(CultureInfo.InvariantCulture), (string?)RulesetDiff.Replace(PalisadeTable(rules, size)), (string?)null, $"a {size}-member selector set against no ruleset")),
+            ("conntrack", ConntrackOnly, null, "conntrack only against no ruleset"),
+            ("vs-conntrack", RulesetDiff.Replace(palisadeTable), ConntrackOnly, "a 1000-member selector set against conntrack only"),
+            ("none", null, null, "no ruleset against no ruleset"),
+        ];
+        var paired = pairings.ToDictionary(t => t.Key, _ => (Ruleset: new List<double>(), Baseline: new List<double>()), StringComparer.Ordinal);
         using (var twin = new RouterTables(BenchTopology.RouterTwin))
         {
-            twin.Load(null);
             for (var round = 0; round < 3; round++)
             {
-                foreach (var (size, script) in tables)
+                foreach (var (key, script, twinScript, what) in pairings)
                 {
-                    progress?.Invoke(size == "conntrack"
-                        ? $"round {round + 1}: first-packet latency with conntrack only, paired with no ruleset"
-                        : $"round {round + 1}: first-packet latency with a {size}-member selector set, paired with no ruleset");
+                    progress?.Invoke($"round {round + 1}: first-packet latency, paired: {what}");
                     nft.Load(script);
-                    var (withRules, without) = await MeasurePairedLatencyAsync(PairedSamples, stop.Token).ConfigureAwait(false);
-                    paired[size].Palisade.AddRange(withRules);
-                    paired[size].None.AddRange(without);
+                    twin.Load(twinScript);
+                    var (withRules, baseline) = await MeasurePairedLatencyAsync(PairedSamples, stop.Token).ConfigureAwait(false);
+                    paired[key].Ruleset.AddRange(withRules);
+                    paired[key].Baseline.AddRange(baseline);
                 }
             }
+
+            twin.Load(null);
         }
 
         nft.Load(null);
-        var firstPacket = paired.Where(p => p.Key != "conntrack").ToDictionary(p => p.Key, p => Paired(p.Value.Palisade, p.Value.None), StringComparer.Ordinal);
+        var firstPacket = SetSizes.Select(size => size.ToString(CultureInfo.InvariantCulture))
+            .ToDictionary(key => key, key => Paired(paired[key].Ruleset, paired[key].Baseline), StringComparer.Ordinal);
         DataplaneBenchResult result = new()
         {
             Rules = rules,
@@ -220,7 +233,9 @@ public static class DataplaneBench
             ConnectP50UsBySetSize = firstPacket.ToDictionary(p => p.Key, p => p.Value.RulesetP50Us, StringComparer.Ordinal),
             FirstPacketBySetSize = firstPacket,
             FirstPacketP99DeltaMaxUs = firstPacket.Values.Max(p => p.P99DeltaUs),
-            FirstPacketConntrackOnly = Paired(paired["conntrack"].Palisade, paired["conntrack"].None),
+            FirstPacketConntrackOnly = Paired(paired["conntrack"].Ruleset, paired["conntrack"].Baseline),
+            FirstPacketVsConntrack = Paired(paired["vs-conntrack"].Ruleset, paired["vs-conntrack"].Baseline),
+            FirstPacketNoneVsNone = Paired(paired["none"].Ruleset, paired["none"].Baseline),
         };
 
         if (changes > 0)
@@ -580,19 +595,19 @@ public static class DataplaneBench
         return (primary, twin);
     }
 
-    private static PairedLatency Paired(List<double> ruleset, List<double> none)
+    private static PairedLatency Paired(List<double> ruleset, List<double> baseline)
     {
         static double At(List<double> sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Count) - 1)];
         ruleset.Sort();
-        none.Sort();
-        var (p50, p99, n50, n99) = (At(ruleset, 0.5), At(ruleset, 0.99), At(none, 0.5), At(none, 0.99));
+        baseline.Sort();
+        var (p50, p99, n50, n99) = (At(ruleset, 0.5), At(ruleset, 0.99), At(baseline, 0.5), At(baseline, 0.99));
         return new PairedLatency
         {
             Samples = ruleset.Count,
             RulesetP50Us = Math.Round(p50, 1),
             RulesetP99Us = Math.Round(p99, 1),
-            NoRulesetP50Us = Math.Round(n50, 1),
-            NoRulesetP99Us = Math.Round(n99, 1),
+            BaselineP50Us = Math.Round(n50, 1),
+            BaselineP99Us = Math.Round(n99, 1),
             P50DeltaUs = Math.Round(p50 - n50, 1),
             P99DeltaUs = Math.Round(p99 - n99, 1),
         };

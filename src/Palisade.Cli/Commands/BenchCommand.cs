@@ -38,8 +38,10 @@ internal static class BenchCommand
             (1000 connects; p50 and p99, the best of the three rounds). Then first-packet latency as a selector set grows
             from 100 to 100k members, paired with no ruleset: the topology has a twin chain (same addresses, a router
             with no ruleset), and connects alternate between the two, so that both sides meet the machine's noise alike
-            (3000 pairs per size, three times round, pooled: first_packet_by_set_size, with p50 and p99 deltas; conntrack
-            alone is measured the same way, first_packet_conntrack_only); then, with the agent on a 1k-pod, 1k-policy cluster:
+            (3000 pairs per size, three times round, pooled: first_packet_by_set_size, with p50 and p99 deltas); measured
+            the same way: conntrack only against no ruleset (first_packet_conntrack_only), Palisade against conntrack
+            only (first_packet_vs_conntrack) and no ruleset against itself, the method's own noise
+            (first_packet_none_vs_none); then, with the agent on a 1k-pod, 1k-policy cluster:
             manifest change to first permitted connection, kernel apply time, and revocation of an established
             connection (after 5 warm-up changes, whose slowest times are reported apart); last, an agent process killed with SIGKILL and restarted --restarts times while a loop opens about
             100 new connections a second: allowed connections that failed and denied ones that got through are counted.
