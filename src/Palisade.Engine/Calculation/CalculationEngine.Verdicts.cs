@@ -280,7 +280,7 @@ public sealed partial class CalculationEngine
         var count = code[0];
         for (var i = 0; i < count; i++)
         {
-            var hit = Try(program, code, i, ref flow, ref remote, hasPorts);
+            var hit = Try(program, code, i, ref flow, ref remote, hasPorts, throughIndex: false);
             if (hit.Kind != Hit.None)
             {
                 return hit;
@@ -376,8 +376,8 @@ public sealed partial class CalculationEngine
 
             last = i;
             var hit = parts is null
-                ? Try(program, program.Code, i, ref flow, ref remote, hasPorts)
-                : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts);
+                ? Try(program, program.Code, i, ref flow, ref remote, hasPorts, throughIndex: true)
+                : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, throughIndex: true);
             if (hit.Kind != Hit.None)
             {
                 return hit;
@@ -401,13 +401,17 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>One rule: whether it decides the flow (Allow/Deny), passes it to the next tier, or does not apply.</summary>
-    /// <remarks><paramref name="code"/> is <paramref name="program"/>'s, passed in so that a chunk's rules are reached without a hop through the chunk's object.</remarks>
-    private Hit Try(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    /// <remarks>
+    /// <paramref name="code"/> is <paramref name="program"/>'s, passed in so that a chunk's rules are reached without a
+    /// hop through the chunk's object. <paramref name="throughIndex"/>: the rule was found through the program's index,
+    /// so if it is an indexed rule (simple, selectors only), one of its selectors is the remote end's already.
+    /// </remarks>
+    private Hit Try(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts, bool throughIndex)
     {
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
         var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || AddressOf(ref remote) != AddressKind.Other);
-        if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : !Matches(program.Complex[i], ref flow))
+        if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts, throughIndex) : !Matches(program.Complex[i], ref flow))
         {
             return default;
         }
@@ -506,7 +510,8 @@ public sealed partial class CalculationEngine
         return false;
     }
 
-    private bool MatchesSimple(int[] code, int at, TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    /// <param name="remoteInSelectors">The rule is known to name one of the remote end's selectors (found through an index).</param>
+    private bool MatchesSimple(int[] code, int at, TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, bool remoteInSelectors = false)
     {
         var protocol = flow.Protocol.Number;
         var ruleProtocol = code[at + 1];
@@ -519,7 +524,11 @@ public sealed partial class CalculationEngine
         // The remote end before the ports: its test reads the rule's own words and the remote's selectors (both at
         // hand), while a named port is resolved through the destination's workload, far away in memory.
         var matcherCount = code[at + 6];
-        if ((matcherCount > 0 || (code[at] & TierProgram.FlagNets) != 0) && !RemoteMatches(code, at, matcherCount, ref remote))
+        // Found through an index, a rule of selectors only (an indexed rule: the rules every flow meets have none, or
+        // have blocks) names one of the remote end's selectors: its remote test is passed already.
+        var nets = (code[at] & TierProgram.FlagNets) != 0;
+        var known = remoteInSelectors && matcherCount > 0 && !nets;
+        if (!known && (matcherCount > 0 || nets) && !RemoteMatches(code, at, matcherCount, ref remote))
         {
             return false;
         }
