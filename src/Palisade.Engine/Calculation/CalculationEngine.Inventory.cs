@@ -49,12 +49,13 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// What the fast path reads of an identity, in one dense array indexed by identity (40 bytes, no object hop): the
-    /// programs of its policy list and its sorted selectors with their signature. Endpoints of one identity share it,
-    /// so the array is a fraction of the endpoints' size and more of it stays in cache.
+    /// What the fast path reads of an endpoint, in one dense array indexed by handle (one cache line per endpoint, no
+    /// object hop): identity, host network, the programs' codes and the identity's sorted selectors.
     /// </summary>
-    internal struct IdentityHot
+    internal struct EndpointHot
     {
+        public int Identity;
+        public bool HostNetwork;
         public TierProgram[] IngressProgram;
         public TierProgram[] EgressProgram;
         public int[] Matchers;
@@ -62,22 +63,13 @@ public sealed partial class CalculationEngine
         public ulong SignatureHigh;
     }
 
-    private IdentityHot[] hot = new IdentityHot[1024];
+    private EndpointHot[] hot = new EndpointHot[1024];
 
     /// <summary>
-    /// What the fast path reads of an endpoint, one word by handle: its address word (<see cref="AddressKind"/> in
-    /// bits 32–33, an IPv4 address in host order below), whether it is on the host's network (bit 34), and its
-    /// identity plus one (0: none) from bit <see cref="IdentityShift"/>. One load gives a verdict all it needs of an
-    /// end before the identity's entry.
+    /// Each endpoint's address as rules naming IPv4 blocks read it, by handle: the kind (<see cref="AddressKind"/>)
+    /// in the high word, an IPv4 address (host order) in the low word. Read only by such rules, so kept apart.
     /// </summary>
-    private ulong[] hotEndpoint = new ulong[1024];
-
-    private const int IdentityShift = 35;
-    private const ulong HostNetworkBit = 1UL << 34;
-    private const ulong AddressBits = (1UL << 34) - 1;
-
-    /// <summary>The identity in an endpoint word; -1 for none.</summary>
-    private static int IdentityOf(ulong word) => (int)(word >> IdentityShift) - 1;
+    private ulong[] hotAddress = new ulong[1024];
 
     /// <summary>What is known of an end's address for rules naming IPv4 blocks.</summary>
     private enum AddressKind : uint
@@ -116,29 +108,20 @@ public sealed partial class CalculationEngine
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 
-    /// <summary>Copies an endpoint's fast-path fields into the dense arrays: its word, and its identity's entry.</summary>
+    /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
     private void Sync(EndpointState e)
     {
-        if (e.Id >= hotEndpoint.Length)
+        if (e.Id >= hot.Length)
         {
-            Array.Resize(ref hotEndpoint, Math.Max(hotEndpoint.Length * 2, e.Id + 1));
+            Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
+            Array.Resize(ref hotAddress, hot.Length);
         }
 
-        hotEndpoint[e.Id] = EndpointWord(e);
-        if (e.Identity < 0)
+        hotAddress[e.Id] = AddressWord(e.Workload);
+        hot[e.Id] = new EndpointHot
         {
-            return;
-        }
-
-        if (e.Identity >= hot.Length)
-        {
-            Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Identity + 1));
-        }
-
-        // Every endpoint of an identity has the same list and selectors, so whichever endpoint syncs last writes what
-        // they all hold.
-        hot[e.Identity] = new IdentityHot
-        {
+            Identity = e.Identity,
+            HostNetwork = e.HostNetwork,
             IngressProgram = e.Ingress,
             EgressProgram = e.Egress,
             Matchers = e.Matchers,
@@ -146,9 +129,6 @@ public sealed partial class CalculationEngine
             SignatureHigh = Signature(e.Matchers, high: true),
         };
     }
-
-    private static ulong EndpointWord(EndpointState e) =>
-        AddressWord(e.Workload) | (e.HostNetwork ? HostNetworkBit : 0) | ((ulong)(uint)(e.Identity + 1) << IdentityShift);
 
     private static ulong Signature(int[] matchers, bool high)
     {
@@ -289,7 +269,7 @@ public sealed partial class CalculationEngine
             if (sameShape && oldKey.Equals(newKey))
             {
                 // Same identity: only what rules naming addresses read may have changed.
-                hotEndpoint[existing] = EndpointWord(state);
+                hotAddress[existing] = AddressWord(workload);
                 return;
             }
 
@@ -335,7 +315,8 @@ public sealed partial class CalculationEngine
         }
 
         endpoints[handle] = null;
-        hotEndpoint[handle] = 0;
+        hot[handle] = default;
+        hotAddress[handle] = 0;
         freeEndpoints.Push(handle);
     }
 

@@ -46,21 +46,14 @@ public sealed partial class CalculationEngine
             return;
         }
 
-        // A pipeline of prefetches, each stage reading only what the stage before brought into cache: endpoint words
-        // sixteen flows ahead, their identities' entries twelve ahead, the program and selector arrays eight ahead,
-        // the programs four ahead, their codes two ahead. No stage waits on memory; by the time a flow is judged, what
-        // it reads is (mostly) in cache.
+        // A pipeline of prefetches, each stage reading only pointers the stage before brought into cache: endpoints
+        // twelve flows ahead, their program and selector arrays eight ahead, the programs four ahead, their codes two
+        // ahead. No stage waits on memory; by the time a flow is judged, what it reads is (mostly) in cache.
         for (var i = 0; i < n; i++)
         {
-            if (i + 16 < n)
-            {
-                Prefetch(ref hotEndpoint[sources[i + 16]]);
-                Prefetch(ref hotEndpoint[destinations[i + 16]]);
-            }
-
             if (i + 12 < n)
             {
-                PrefetchIdentities(sources[i + 12], destinations[i + 12]);
+                PrefetchEndpoints(sources[i + 12], destinations[i + 12]);
             }
 
             if (i + 8 < n)
@@ -106,26 +99,17 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>The identity entry of an endpoint; a shared empty one for an endpoint without identity.</summary>
-    private ref readonly IdentityHot HotOf(int handle)
-    {
-        var identity = IdentityOf(hotEndpoint[handle]);
-        return ref identity >= 0 ? ref hot[identity] : ref NoIdentity;
-    }
-
-    private static readonly IdentityHot NoIdentity;
-
-    private void PrefetchIdentities(int source, int destination)
+    private void PrefetchEndpoints(int source, int destination)
     {
         // An entry may straddle two cache lines: both are fetched.
-        PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.AsRef(in HotOf(source)), HotSize);
-        PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.AsRef(in HotOf(destination)), HotSize);
+        PrefetchSpan(ref hot[source], HotSize);
+        PrefetchSpan(ref hot[destination], HotSize);
     }
 
     private void PrefetchArrays(int source, int destination)
     {
-        ref readonly var s = ref HotOf(source);
-        ref readonly var d = ref HotOf(destination);
+        ref readonly var s = ref hot[source];
+        ref readonly var d = ref hot[destination];
         PrefetchArray(s.EgressProgram);
         PrefetchArray(d.IngressProgram);
         PrefetchArray(s.Matchers);
@@ -135,12 +119,12 @@ public sealed partial class CalculationEngine
     private void PrefetchPrograms(int source, int destination)
     {
         // A program object's fields span two cache lines: both are fetched.
-        foreach (var p in HotOf(source).EgressProgram ?? [])
+        foreach (var p in hot[source].EgressProgram ?? [])
         {
             PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data, ProgramFieldBytes);
         }
 
-        foreach (var p in HotOf(destination).IngressProgram ?? [])
+        foreach (var p in hot[destination].IngressProgram ?? [])
         {
             PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data, ProgramFieldBytes);
         }
@@ -148,18 +132,18 @@ public sealed partial class CalculationEngine
 
     private void PrefetchCodes(int source, int destination)
     {
-        foreach (var p in HotOf(source).EgressProgram ?? [])
+        foreach (var p in hot[source].EgressProgram ?? [])
         {
             PrefetchArray(p.Code);
         }
 
-        foreach (var p in HotOf(destination).IngressProgram ?? [])
+        foreach (var p in hot[destination].IngressProgram ?? [])
         {
             PrefetchArray(p.Code);
         }
     }
 
-    private static readonly int HotSize = System.Runtime.CompilerServices.Unsafe.SizeOf<IdentityHot>();
+    private static readonly int HotSize = System.Runtime.CompilerServices.Unsafe.SizeOf<EndpointHot>();
 
     /// <summary>The span of a program object's fields the fast path reads (references and flags: two cache lines).</summary>
     private const int ProgramFieldBytes = 65;
@@ -200,19 +184,12 @@ public sealed partial class CalculationEngine
             return new DirectionOutcome(VerdictReason.NotAWorkload, -1, -1, -1, direction);
         }
 
-        var word = hotEndpoint[localHandle];
-        if ((word & HostNetworkBit) != 0)
+        ref readonly var local = ref hot[localHandle];
+        if (local.HostNetwork)
         {
             return new DirectionOutcome(VerdictReason.HostNetwork, -1, -1, -1, direction);
         }
 
-        var identity = IdentityOf(word);
-        if (identity < 0)
-        {
-            return new DirectionOutcome(VerdictReason.NoPolicyApplies, -1, -1, -1, direction);
-        }
-
-        ref readonly var local = ref hot[identity];
         var programs = direction == Model.Policies.Direction.Ingress ? local.IngressProgram : local.EgressProgram;
         if (programs is null || programs.Length == 0)
         {
@@ -434,7 +411,7 @@ public sealed partial class CalculationEngine
         public ulong SignatureLow;
         public ulong SignatureHigh;
 
-        /// <summary>The address word (see <see cref="hotEndpoint"/>): an endpoint's with its word, an outside address's when the first rule naming blocks asks.</summary>
+        /// <summary>The address word (see <see cref="hotAddress"/>), loaded by the first rule naming blocks.</summary>
         public ulong AddressWord;
         public bool AddressLoaded;
     }
@@ -445,17 +422,9 @@ public sealed partial class CalculationEngine
         var remote = new RemoteView { Handle = remoteHandle, Address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = [] };
         if (remoteHandle >= 0)
         {
-            var word = hotEndpoint[remoteHandle];
-            if (remote.Address is null)
+            ref readonly var r = ref hot[remoteHandle];
+            if (!r.HostNetwork && r.Identity >= 0)
             {
-                remote.AddressWord = word & AddressBits;
-                remote.AddressLoaded = true;
-            }
-
-            var identity = IdentityOf(word);
-            if ((word & HostNetworkBit) == 0 && identity >= 0)
-            {
-                ref readonly var r = ref hot[identity];
                 remote.IsPod = true;
                 remote.Matchers = r.Matchers;
                 remote.SignatureLow = r.SignatureLow;
@@ -467,11 +436,11 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>What rules naming IPv4 blocks see of the remote end's address: an outside address first, else the endpoint's.</summary>
-    private static AddressKind AddressOf(ref RemoteView remote)
+    private AddressKind AddressOf(ref RemoteView remote)
     {
         if (!remote.AddressLoaded)
         {
-            remote.AddressWord = remote.Address is { } a ? AddressWord(a) : 0;
+            remote.AddressWord = remote.Address is { } a ? AddressWord(a) : remote.Handle >= 0 ? hotAddress[remote.Handle] : 0;
             remote.AddressLoaded = true;
         }
 
@@ -479,7 +448,7 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>Whether the remote end lies in one of a simple rule's IPv4 blocks (its address is not of kind Other).</summary>
-    private static bool RemoteInNets(int[] code, int p, ref RemoteView remote)
+    private bool RemoteInNets(int[] code, int p, ref RemoteView remote)
     {
         var kind = AddressOf(ref remote);
         var address = (uint)remote.AddressWord;
