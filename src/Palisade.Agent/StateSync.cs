@@ -130,9 +130,12 @@ internal sealed class StateSync(CalculationEngine engine)
         a.Namespace == b.Namespace && a.Name == b.Name && a.Labels.Equals(b.Labels) && a.ServiceAccount == b.ServiceAccount &&
         a.Addresses == b.Addresses && a.Ports == b.Ports && a.HostNetwork == b.HostNetwork;
 
-    /// <summary>Equal when the compiled content is: rules compare without their file positions.</summary>
+    /// <summary>
+    /// Equal when the compiled content is: rules compare without their file positions. The same object (a file the
+    /// loader had parsed already) or an equal one is the same without stripping copies of both.
+    /// </summary>
     private static bool SamePolicy(Policy a, Policy b) =>
-        Strip(a) == Strip(b);
+        ReferenceEquals(a, b) || a == b || Strip(a) == Strip(b);
 
     private static Policy Strip(Policy p)
     {
