@@ -154,6 +154,13 @@ public sealed class BenchTopology : IDisposable
     public static bool TryConnect(int port, int timeoutMs, out string outcome, string client = Client)
     {
         using var s = ClientSocket(client);
+        return TryConnect(s, port, timeoutMs, out outcome);
+    }
+
+    /// <summary>The same with a socket made in the client's namespace beforehand (see <see cref="SocketFactory"/>), so that a probe loop makes no thread per probe.</summary>
+    public static bool TryConnect(Socket s, int port, int timeoutMs, out string outcome)
+    {
+        ArgumentNullException.ThrowIfNull(s);
         s.Blocking = false;
         try
         {

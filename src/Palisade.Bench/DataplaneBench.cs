@@ -731,6 +731,16 @@ public static class DataplaneBench
             var running = agent.RunAsync(agentStop.Token);
             await WaitAsync(() => agent.Generations > 0, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             using var echo = BenchTopology.Listen(Port + 1, echo: true, cancellationToken);
+
+            // The probes' sockets come from one thread living in the client's namespace: a thread made per probe (a
+            // thousand a second while the loop waits) would compete with the agent for this machine's two cores.
+            using var sockets = new SocketFactory(BenchTopology.Client);
+            bool Probe(int port)
+            {
+                using var s = sockets.Take();
+                return BenchTopology.TryConnect(s, port, 200, out _);
+            }
+
             var permit = new List<double>();
             var kernel = new List<double>();
             var revoke = new List<double>();
@@ -753,7 +763,7 @@ public static class DataplaneBench
                 var before = agent.Generations;
                 var start = Stopwatch.GetTimestamp();
                 File.WriteAllText(toggle, Toggle(allow: true));
-                await WaitAsync(() => TryConnect(Port) , TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                await WaitAsync(() => Probe(Port), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
                 permit.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 await WaitAsync(() => agent.Generations > before, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
                 kernel.Add(agent.LastKernelMs);
@@ -817,7 +827,7 @@ public static class DataplaneBench
                 {
                 }
 
-                await WaitAsync(() => !TryConnect(Port), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                await WaitAsync(() => !Probe(Port), TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
                 progress?.Invoke($"{(i < AgentWarmupChanges ? "warm-up " : string.Empty)}change {i + 1}: permit {permit[^1]:F1} ms, revoke {revoke[^1]:F1} ms; agent: {string.Join(" | ", agentLog.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(2).Select(l => l[(l.IndexOf("generation", StringComparison.Ordinal))..]))}");
             }
 
