@@ -54,8 +54,12 @@ public sealed partial class CalculationEngine
     /// </summary>
     internal struct EndpointHot
     {
-        public int Identity;
-        public bool HostNetwork;
+        /// <summary>
+        /// The address word as rules naming IPv4 blocks read it (<see cref="AddressKind"/> in bits 32–33, an IPv4
+        /// address in host order below), <see cref="HostNetworkBit"/>, and <see cref="IdentityBit"/> when the endpoint
+        /// has an identity (is a selector member): one word, so that the remote end's address comes with its entry.
+        /// </summary>
+        public ulong Word;
         public TierProgram[] IngressProgram;
         public TierProgram[] EgressProgram;
         public int[] Matchers;
@@ -65,11 +69,13 @@ public sealed partial class CalculationEngine
 
     private EndpointHot[] hot = new EndpointHot[1024];
 
-    /// <summary>
-    /// Each endpoint's address as rules naming IPv4 blocks read it, by handle: the kind (<see cref="AddressKind"/>)
-    /// in the high word, an IPv4 address (host order) in the low word. Read only by such rules, so kept apart.
-    /// </summary>
-    private ulong[] hotAddress = new ulong[1024];
+    private const ulong HostNetworkBit = 1UL << 34;
+    private const ulong IdentityBit = 1UL << 35;
+    private const ulong AddressBits = (1UL << 34) - 1;
+
+    /// <summary>An endpoint's <see cref="EndpointHot.Word"/>.</summary>
+    private static ulong EndpointWord(EndpointState e) =>
+        AddressWord(e.Workload) | (e.HostNetwork ? HostNetworkBit : 0) | (e.Identity >= 0 ? IdentityBit : 0);
 
     /// <summary>What is known of an end's address for rules naming IPv4 blocks.</summary>
     private enum AddressKind : uint
@@ -114,14 +120,11 @@ public sealed partial class CalculationEngine
         if (e.Id >= hot.Length)
         {
             Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
-            Array.Resize(ref hotAddress, hot.Length);
         }
 
-        hotAddress[e.Id] = AddressWord(e.Workload);
         hot[e.Id] = new EndpointHot
         {
-            Identity = e.Identity,
-            HostNetwork = e.HostNetwork,
+            Word = EndpointWord(e),
             IngressProgram = e.Ingress,
             EgressProgram = e.Egress,
             Matchers = e.Matchers,
@@ -269,7 +272,7 @@ public sealed partial class CalculationEngine
             if (sameShape && oldKey.Equals(newKey))
             {
                 // Same identity: only what rules naming addresses read may have changed.
-                hotAddress[existing] = AddressWord(workload);
+                hot[existing].Word = EndpointWord(state);
                 return;
             }
 
@@ -316,7 +319,6 @@ public sealed partial class CalculationEngine
 
         endpoints[handle] = null;
         hot[handle] = default;
-        hotAddress[handle] = 0;
         freeEndpoints.Push(handle);
     }
 

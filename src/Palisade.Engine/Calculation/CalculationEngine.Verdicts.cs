@@ -185,7 +185,7 @@ public sealed partial class CalculationEngine
         }
 
         ref readonly var local = ref hot[localHandle];
-        if (local.HostNetwork)
+        if ((local.Word & HostNetworkBit) != 0)
         {
             return new DirectionOutcome(VerdictReason.HostNetwork, -1, -1, -1, direction);
         }
@@ -411,7 +411,7 @@ public sealed partial class CalculationEngine
         public ulong SignatureLow;
         public ulong SignatureHigh;
 
-        /// <summary>The address word (see <see cref="hotAddress"/>), loaded by the first rule naming blocks.</summary>
+        /// <summary>The address word (see <see cref="EndpointHot.Word"/>): an endpoint's with its entry, an outside address's when the first rule naming blocks asks.</summary>
         public ulong AddressWord;
         public bool AddressLoaded;
     }
@@ -423,7 +423,13 @@ public sealed partial class CalculationEngine
         if (remoteHandle >= 0)
         {
             ref readonly var r = ref hot[remoteHandle];
-            if (!r.HostNetwork && r.Identity >= 0)
+            if (remote.Address is null)
+            {
+                remote.AddressWord = r.Word & AddressBits;
+                remote.AddressLoaded = true;
+            }
+
+            if ((r.Word & (HostNetworkBit | IdentityBit)) == IdentityBit)
             {
                 remote.IsPod = true;
                 remote.Matchers = r.Matchers;
@@ -436,11 +442,11 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>What rules naming IPv4 blocks see of the remote end's address: an outside address first, else the endpoint's.</summary>
-    private AddressKind AddressOf(ref RemoteView remote)
+    private static AddressKind AddressOf(ref RemoteView remote)
     {
         if (!remote.AddressLoaded)
         {
-            remote.AddressWord = remote.Address is { } a ? AddressWord(a) : remote.Handle >= 0 ? hotAddress[remote.Handle] : 0;
+            remote.AddressWord = remote.Address is { } a ? AddressWord(a) : 0;
             remote.AddressLoaded = true;
         }
 
@@ -448,7 +454,7 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>Whether the remote end lies in one of a simple rule's IPv4 blocks (its address is not of kind Other).</summary>
-    private bool RemoteInNets(int[] code, int p, ref RemoteView remote)
+    private static bool RemoteInNets(int[] code, int p, ref RemoteView remote)
     {
         var kind = AddressOf(ref remote);
         var address = (uint)remote.AddressWord;
