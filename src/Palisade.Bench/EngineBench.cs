@@ -33,6 +33,16 @@ public sealed record EngineBenchResult
     public required int WarmupUpdates { get; init; }
     public required double WarmupUpdateMaxUs { get; init; }
     public required IReadOnlyDictionary<string, double> IncrementalP99ByKindUs { get; init; }
+
+    /// <summary>Garbage collections during the timed stream, by generation ("gen0", "gen1", "gen2").</summary>
+    public required IReadOnlyDictionary<string, int> ChurnCollections { get; init; }
+
+    /// <summary>Total time the runtime paused for collections during the timed stream.</summary>
+    public required double ChurnGcPauseMs { get; init; }
+
+    /// <summary>Timed updates during which a collection ran, and the p99 of the others: what the engine's own work costs.</summary>
+    public required int UpdatesWithCollection { get; init; }
+    public required double IncrementalUpdateP99WithoutCollectionUs { get; init; }
     public required int NaiveSamples { get; init; }
     public required double NaiveUpdateP50Us { get; init; }
     public required double SpeedupP50 { get; init; }
@@ -90,14 +100,23 @@ public static class EngineBench
 
         var samples = new double[updates];
         var byKind = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var withoutCollection = new List<double>(updates);
+        int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        var pauseBefore = GC.GetTotalPauseDuration();
         for (var i = 0; i < updates; i++)
         {
             var update = stream.Next();
+            var collections = GC.CollectionCount(0);
             var start = Stopwatch.GetTimestamp();
             update.ApplyToEngine(engine);
             engine.Flush();
             var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
             samples[i] = us;
+            if (GC.CollectionCount(0) == collections)
+            {
+                withoutCollection.Add(us);
+            }
+
             if (!byKind.TryGetValue(update.Kind, out var list))
             {
                 byKind[update.Kind] = list = [];
@@ -106,6 +125,8 @@ public static class EngineBench
             list.Add(us);
         }
 
+        int[] churnCollections = [GC.CollectionCount(0) - collectionsBefore[0], GC.CollectionCount(1) - collectionsBefore[1], GC.CollectionCount(2) - collectionsBefore[2]];
+        var churnPause = GC.GetTotalPauseDuration() - pauseBefore;
         progress?.Invoke($"{naiveSamples} from-scratch rebuilds on the same churn");
         var naive = new double[naiveSamples];
         for (var i = 0; i < naiveSamples; i++)
@@ -150,6 +171,15 @@ public static class EngineBench
             WarmupUpdates = WarmupUpdates,
             WarmupUpdateMaxUs = Math.Round(warmupMax, 2),
             IncrementalP99ByKindUs = byKind.ToDictionary(k => k.Key, k => Math.Round(Percentile([.. k.Value], 0.99), 2), StringComparer.Ordinal),
+            ChurnCollections = new Dictionary<string, int>(StringComparer.Ordinal)
+            {
+                ["gen0"] = churnCollections[0],
+                ["gen1"] = churnCollections[1],
+                ["gen2"] = churnCollections[2],
+            },
+            ChurnGcPauseMs = Math.Round(churnPause.TotalMilliseconds, 1),
+            UpdatesWithCollection = updates - withoutCollection.Count,
+            IncrementalUpdateP99WithoutCollectionUs = withoutCollection.Count == 0 ? 0 : Math.Round(Percentile([.. withoutCollection], 0.99), 2),
             NaiveSamples = naiveSamples,
             NaiveUpdateP50Us = Math.Round(naiveP50, 1),
             SpeedupP50 = p50 > 0 ? Math.Round(naiveP50 / p50, 1) : 0,

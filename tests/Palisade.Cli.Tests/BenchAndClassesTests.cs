@@ -27,6 +27,17 @@ public sealed class BenchAndClassesTests
         Assert.Equal(500, r.GetProperty("warmup_updates").GetInt32());
         Assert.True(r.GetProperty("warmup_update_max_us").GetDouble() > 0);
         Assert.Equal(shape, r.GetProperty("shape").GetString());
+
+        // Collections during the timed stream, and the updates they fell in: no more updates met a collection than
+        // there were collections or updates, and the p99 of the others is a time within the stream's.
+        var collections = r.GetProperty("churn_collections");
+        Assert.Equal(["gen0", "gen1", "gen2"], collections.EnumerateObject().Select(p => p.Name));
+        Assert.All(collections.EnumerateObject(), p => Assert.True(p.Value.GetInt32() >= 0, p.ToString()));
+        var met = r.GetProperty("updates_with_collection").GetInt32();
+        Assert.InRange(met, 0, Math.Min(300, collections.GetProperty("gen0").GetInt32()));
+        Assert.True(r.GetProperty("churn_gc_pause_ms").GetDouble() >= 0);
+        var withoutCollection = r.GetProperty("incremental_update_p99_without_collection_us").GetDouble();
+        Assert.True(withoutCollection > 0 && withoutCollection <= r.GetProperty("incremental_update_max_us").GetDouble(), $"p99 without collections {withoutCollection}");
     }
 
     [Fact]
