@@ -69,6 +69,7 @@ public sealed partial class CalculationEngine
                 }
 
                 runEdits.Clear();
+                ForgetArrayEdits();
                 foreach (var m in matchers)
                 {
                     if (m is not null)
@@ -249,6 +250,7 @@ public sealed partial class CalculationEngine
 
         dirtyLists.Clear();
         runEdits.Clear();
+        ForgetArrayEdits();
 
         // Runs interned during this flush that no list took (intermediate edits) leave the cache now.
         foreach (var run in createdRuns)
@@ -391,6 +393,7 @@ public sealed partial class CalculationEngine
     private readonly List<TierRun> createdRuns = [];
     private long nextPolicyStamp = 1;
     private readonly Dictionary<(TierRun Run, PolicyState Policy, bool Added), TierRun?> runEdits = [];
+    private readonly Dictionary<ArrayEdit, PolicyState[]> arrayEdits = [];
 
     /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
     public int TierRunCount => runs.Count;
@@ -461,7 +464,7 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>Keeps a subject's per-tier sorted arrays current by one insertion or removal (no re-sort).</summary>
-    private static void EditByTier(MatcherState subject, PolicyState policy, bool added)
+    private void EditByTier(MatcherState subject, PolicyState policy, bool added)
     {
         if (subject.ByTier is not { } byTier)
         {
@@ -469,7 +472,7 @@ public sealed partial class CalculationEngine
         }
 
         byTier.TryGetValue(policy.Tier, out var sorted);
-        var next = WithPolicy(sorted ?? [], policy, added);
+        var next = EditedOnce(sorted ?? [], policy, added);
         if (next.Length == 0)
         {
             byTier.Remove(policy.Tier);
@@ -478,6 +481,50 @@ public sealed partial class CalculationEngine
         {
             byTier[policy.Tier] = next;
         }
+    }
+
+    /// <summary>
+    /// <see cref="WithPolicy"/>, made once per flush for each array and edit: a tier's run whose policies are a
+    /// subject's sorted array (a tier one subject contributes alone) takes the edit the subject's array took, sharing
+    /// the result rather than copying it again (for a tier every pod's policies are in, two copies of ten thousand
+    /// references per change before). The arrays kept for the flush are bounded (<see cref="ArrayEditsBound"/>
+    /// references): a batch of many edits to long arrays goes on without sharing rather than holding every
+    /// intermediate array.
+    /// </summary>
+    private PolicyState[] EditedOnce(PolicyState[] sorted, PolicyState policy, bool added)
+    {
+        var key = new ArrayEdit(sorted, policy, added);
+        if (arrayEdits.TryGetValue(key, out var next))
+        {
+            return next;
+        }
+
+        next = WithPolicy(sorted, policy, added);
+        if (arrayEditsHeld + next.Length <= ArrayEditsBound)
+        {
+            arrayEdits[key] = next;
+            arrayEditsHeld += next.Length;
+        }
+
+        return next;
+    }
+
+    /// <summary>At most this many policy references are held in <see cref="arrayEdits"/> until the flush ends.</summary>
+    private const int ArrayEditsBound = 1 << 20;
+    private long arrayEditsHeld;
+
+    private void ForgetArrayEdits()
+    {
+        arrayEdits.Clear();
+        arrayEditsHeld = 0;
+    }
+
+    /// <summary>An edit of a sorted policy array, compared by the array's and the policy's identity.</summary>
+    private readonly record struct ArrayEdit(PolicyState[] From, PolicyState Policy, bool Added) : IEquatable<ArrayEdit>
+    {
+        public bool Equals(ArrayEdit other) => ReferenceEquals(From, other.From) && ReferenceEquals(Policy, other.Policy) && Added == other.Added;
+
+        public override int GetHashCode() => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(From), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Policy), Added);
     }
 
     /// <summary>
@@ -568,7 +615,7 @@ public sealed partial class CalculationEngine
             return cached;
         }
 
-        var next = WithPolicy(run.Policies, policy, added);
+        var next = EditedOnce(run.Policies, policy, added);
         var result = next.Length == 0 ? null : ReferenceEquals(next, run.Policies) ? run : InternRun(run.Tier, next, (run, policy, added));
         runEdits[(run, policy, added)] = result;
         return result;
