@@ -41,6 +41,23 @@ public sealed class BenchAndClassesTests
     }
 
     [Fact]
+    public void BenchEngine_Table_HasOneValuePerRow_NestedMeasuresNamedByPath()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "engine", "--endpoints", "300", "--policies", "30", "--updates", "200", "--naive-samples", "2");
+
+        Assert.True(code == 0, stderr);
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries))
+            .ToDictionary(r => r[0], r => r.Length > 1 ? r[1].Trim() : string.Empty, StringComparer.Ordinal);
+        Assert.All(rows, r => Assert.False(r.Value.Contains('{') || r.Value.Length == 0, $"{r.Key} has no single value: '{r.Value}'"));
+        Assert.Equal("300", rows["endpoints"]);
+        foreach (var name in new[] { "incremental_p99_by_kind_us.pod-add", "churn_collections.gen0", "churn_collections.gen2" })
+        {
+            Assert.True(rows.TryGetValue(name, out var value) && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _), $"missing or not a number: {name}");
+        }
+    }
+
+    [Fact]
     public void ConnectivityClasses_CoverEveryWorkload_AndAgreeWithPairs()
     {
         var shop = Path.Combine(RepoPaths.Examples, "shop");

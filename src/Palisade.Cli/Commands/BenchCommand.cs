@@ -63,13 +63,7 @@ internal static class BenchCommand
             }
             else
             {
-                var table = new TableWriter("Measure", "Value");
-                foreach (var p in JsonSerializer.SerializeToElement(result, BenchJson.Options).EnumerateObject())
-                {
-                    table.Add(p.Name, p.Value.ToString());
-                }
-
-                table.Write(context);
+                WriteTable(context, JsonSerializer.SerializeToElement(result, BenchJson.Options));
             }
 
             return ExitCodes.Ok;
@@ -130,17 +124,41 @@ internal static class BenchCommand
             }
             else
             {
-                var table = new TableWriter("Measure", "Value");
-                foreach (var (k, v) in JsonSerializer.SerializeToElement(result, BenchJson.Options).EnumerateObject().Select(p => (p.Name, p.Value.ToString())))
-                {
-                    table.Add(k, v);
-                }
-
-                table.Write(context);
+                WriteTable(context, JsonSerializer.SerializeToElement(result, BenchJson.Options));
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A bench result as a table of measures, one value a row: nested measures (by scenario, by set size, by kind) are
+    /// named by their path, such as <c>connections_per_second.none</c> or <c>first_packet_by_set_size.1000.p99_delta_us</c>.
+    /// </summary>
+    private static void WriteTable(CliContext context, JsonElement result)
+    {
+        var table = new TableWriter("Measure", "Value");
+        void Add(string name, JsonElement value)
+        {
+            if (value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in value.EnumerateObject())
+                {
+                    Add($"{name}.{p.Name}", p.Value);
+                }
+            }
+            else
+            {
+                table.Add(name, value.ToString());
+            }
+        }
+
+        foreach (var p in result.EnumerateObject())
+        {
+            Add(p.Name, p.Value);
+        }
+
+        table.Write(context);
     }
 }
