@@ -1035,6 +1035,7 @@ public sealed partial class CalculationEngine
         var portAt = portBase;
         var matcherAt = matcherBase;
         var complex = new CompiledRule[rules.Count];
+        var singlePorts = new int[rules.Count];
         var indexed = rules.Count > indexThreshold;
         var index = indexed ? new Dictionary<int, List<int>>() : null;
         var always = new List<int>();
@@ -1054,6 +1055,7 @@ public sealed partial class CalculationEngine
             code[at + 6] = simple ? rule.RemoteMatchers.Length : 0;
             code[at + 7] = policy;
             code[at + 8] = ruleIndex;
+            singlePorts[i] = simple && rule.Ports.Length == 1 && rule.Ports[0].Name is null && rule.Ports[0].First == rule.Ports[0].Last ? rule.Ports[0].First : -1;
             if (indexed)
             {
                 // A simple rule naming selectors can only match members of them (and, for Calico selectors, addresses
@@ -1154,6 +1156,7 @@ public sealed partial class CalculationEngine
         {
             Code = code,
             Complex = complex,
+            SinglePorts = singlePorts,
             Names = [.. names],
             IndexKeys = keys,
             IndexStarts = starts,

@@ -344,6 +344,7 @@ public sealed partial class CalculationEngine
         var last = -1;
         var parts = program.Chunks is null ? null : program.Parts;
         var codes = program.PartCodes;
+        var port = hasPorts ? flow.Port : -1;
         foreach (var i in candidates)
         {
             if (i == last)
@@ -352,6 +353,12 @@ public sealed partial class CalculationEngine
             }
 
             last = i;
+            var single = parts is null ? program.SinglePorts[i] : parts[i >> TierProgram.ChunkShift].SinglePorts[i & TierProgram.MaxChunkRules];
+            if (single >= 0 && single != port)
+            {
+                continue;
+            }
+
             var hit = parts is null
                 ? Try(program, program.Code, i, ref flow, ref remote, hasPorts, throughIndex: true)
                 : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, throughIndex: true);

@@ -129,6 +129,13 @@ internal sealed class TierProgram
     public required CompiledRule[] Complex;
     public required string[] Names;
 
+    /// <summary>
+    /// Per rule, its one port when a simple rule names exactly one single numeric port, else -1: four bytes a rule, so
+    /// that an indexed walk passes over rules for other ports without reading their code (a flow on another port, or
+    /// without ports, cannot match them).
+    /// </summary>
+    public int[] SinglePorts = [];
+
     /// <summary>For long chunked programs: remote selector → encoded positions of the simple rules naming it, ascending.</summary>
     public Dictionary<int, int[]>? Index;
 
