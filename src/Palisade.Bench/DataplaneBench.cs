@@ -467,23 +467,11 @@ public static class DataplaneBench
         for (var done = 0; done < samples + Warmup;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var sockets = Enumerable.Range(0, Math.Min(Batch, samples + Warmup - done))
-                .Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0), SendTimeout = 2000, ReceiveTimeout = 2000 })
-                .ToArray();
+            var sockets = Enumerable.Range(0, Math.Min(Batch, samples + Warmup - done)).Select(_ => LatencySocket()).ToArray();
             var elapsed = new double[sockets.Length];
             for (var k = 0; k < sockets.Length; k++)
             {
-                var start = Stopwatch.GetTimestamp();
-                try
-                {
-                    sockets[k].Connect(endpoint);
-                    elapsed[k] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-                }
-                catch (SocketException e)
-                {
-                    lastError = e.Message;
-                    elapsed[k] = -1;
-                }
+                elapsed[k] = TimeConnect(sockets[k], endpoint, ref lastError);
             }
 
             foreach (var s in sockets)
@@ -507,8 +495,27 @@ public static class DataplaneBench
             throw new InvalidOperationException($"only {times.Count} of {samples} connections succeeded (last error: {lastError})");
         }
 
-        times.Sort();
-        return (Math.Round(times[times.Count / 2], 1), Math.Round(times[(int)Math.Ceiling(0.99 * times.Count) - 1], 1));
+        return (Math.Round(Percentile(times, 0.5), 1), Math.Round(Percentile(times, 0.99), 1));
+    }
+
+    /// <summary>A socket for timing connects: no Nagle, reset on close (no TIME_WAIT), bounded blocking calls.</summary>
+    private static Socket LatencySocket() =>
+        new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0), SendTimeout = 2000, ReceiveTimeout = 2000 };
+
+    /// <summary>One blocking connect, in microseconds; -1 (and the error kept) when it fails.</summary>
+    private static double TimeConnect(Socket socket, IPEndPoint endpoint, ref string? lastError)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            socket.Connect(endpoint);
+            return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        catch (SocketException e)
+        {
+            lastError = e.Message;
+            return -1;
+        }
     }
 
     /// <summary>
@@ -528,23 +535,12 @@ public static class DataplaneBench
         var twin = new List<double>(pairs);
         var failed = 0;
         string? lastError = null;
-        Socket[] Make(string netns, int count) => NetworkNamespace.Run(netns, () => Enumerable.Range(0, count)
-            .Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0), SendTimeout = 2000, ReceiveTimeout = 2000 })
-            .ToArray());
+        Socket[] Make(string netns, int count) => NetworkNamespace.Run(netns, () => Enumerable.Range(0, count).Select(_ => LatencySocket()).ToArray());
         double Time(Socket socket)
         {
-            var start = Stopwatch.GetTimestamp();
-            try
-            {
-                socket.Connect(endpoint);
-                return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            }
-            catch (SocketException e)
-            {
-                lastError = e.Message;
-                failed++;
-                return -1;
-            }
+            var us = TimeConnect(socket, endpoint, ref lastError);
+            failed += us < 0 ? 1 : 0;
+            return us;
         }
 
         for (var done = 0; done < pairs + Warmup;)
@@ -597,17 +593,15 @@ public static class DataplaneBench
 
     private static PairedLatency Paired(List<double> ruleset, List<double> baseline)
     {
-        static double At(List<double> sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Count) - 1)];
-        ruleset.Sort();
-        baseline.Sort();
-        var (p50, p99, n50, n99) = (At(ruleset, 0.5), At(ruleset, 0.99), At(baseline, 0.5), At(baseline, 0.99));
+        var (p50, p99) = (Math.Round(Percentile(ruleset, 0.5), 1), Math.Round(Percentile(ruleset, 0.99), 1));
+        var (n50, n99) = (Math.Round(Percentile(baseline, 0.5), 1), Math.Round(Percentile(baseline, 0.99), 1));
         return new PairedLatency
         {
             Samples = ruleset.Count,
-            RulesetP50Us = Math.Round(p50, 1),
-            RulesetP99Us = Math.Round(p99, 1),
-            BaselineP50Us = Math.Round(n50, 1),
-            BaselineP99Us = Math.Round(n99, 1),
+            RulesetP50Us = p50,
+            RulesetP99Us = p99,
+            BaselineP50Us = n50,
+            BaselineP99Us = n99,
             P50DeltaUs = Math.Round(p50 - n50, 1),
             P99DeltaUs = Math.Round(p99 - n99, 1),
         };

@@ -353,15 +353,16 @@ public sealed partial class CalculationEngine
             }
 
             last = i;
-            var single = parts is null ? program.SinglePorts[i] : parts[i >> TierProgram.ChunkShift].SinglePorts[i & TierProgram.MaxChunkRules];
+            var (part, partCode, rule) = parts is null
+                ? (program, program.Code, i)
+                : (parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules);
+            var single = part.SinglePorts[rule];
             if (single >= 0 && single != port)
             {
                 continue;
             }
 
-            var hit = parts is null
-                ? Try(program, program.Code, i, ref flow, ref remote, hasPorts, throughIndex: true)
-                : Try(parts[i >> TierProgram.ChunkShift], codes[i >> TierProgram.ChunkShift], i & TierProgram.MaxChunkRules, ref flow, ref remote, hasPorts, throughIndex: true);
+            var hit = Try(part, partCode, rule, ref flow, ref remote, hasPorts, throughIndex: true);
             if (hit.Kind != Hit.None)
             {
                 return hit;
@@ -504,10 +505,10 @@ public sealed partial class CalculationEngine
         }
 
         // The remote end before the ports: its test reads the rule's own words and the remote's selectors (both at
-        // hand), while a named port is resolved through the destination's workload, far away in memory.
+        // hand), while a named port is resolved through the destination's workload, far away in memory. Found through
+        // an index, a rule of selectors only (an indexed rule: the rules every flow meets have none, or have blocks)
+        // names one of the remote end's selectors: its remote test is passed already.
         var matcherCount = code[at + 6];
-        // Found through an index, a rule of selectors only (an indexed rule: the rules every flow meets have none, or
-        // have blocks) names one of the remote end's selectors: its remote test is passed already.
         var nets = (code[at] & TierProgram.FlagNets) != 0;
         var known = remoteInSelectors && matcherCount > 0 && !nets;
         if (!known && (matcherCount > 0 || nets) && !RemoteMatches(code, at, matcherCount, ref remote))
