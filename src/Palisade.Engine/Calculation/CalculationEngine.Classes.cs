@@ -261,8 +261,9 @@ public sealed partial class CalculationEngine
 
             var undecided = (ulong[])candidates.Clone();
             var allowed = NewSet(n);
-            foreach (var program in programs)
+            foreach (var slot in programs)
             {
+                var program = slot.Program;
                 var passed = NewSet(n);
                 var code = program.Code;
                 if (program.Chunks is null)

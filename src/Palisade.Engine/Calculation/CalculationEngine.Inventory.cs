@@ -60,8 +60,8 @@ public sealed partial class CalculationEngine
         /// has an identity (is a selector member): one word, so that the remote end's address comes with its entry.
         /// </summary>
         public ulong Word;
-        public TierProgram[] IngressProgram;
-        public TierProgram[] EgressProgram;
+        public ProgramRef[] IngressProgram;
+        public ProgramRef[] EgressProgram;
         public int[] Matchers;
         public ulong SignatureLow;
         public ulong SignatureHigh;
@@ -161,8 +161,8 @@ public sealed partial class CalculationEngine
         public bool HostNetwork;
 
         /// <summary>The programs of the endpoint's policy list, by reference (the fast path's first hop).</summary>
-        public TierProgram[] Ingress = [];
-        public TierProgram[] Egress = [];
+        public ProgramRef[] Ingress = [];
+        public ProgramRef[] Egress = [];
         public int Identity = -1;
         public int List = -1;
 

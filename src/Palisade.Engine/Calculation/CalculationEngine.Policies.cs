@@ -964,7 +964,7 @@ public sealed partial class CalculationEngine
     /// into the array the list's endpoints already hold and null is returned: an edit of a long run touches no
     /// endpoint. Otherwise a new array, which the endpoints must be given.
     /// </summary>
-    private static TierProgram[]? Renew(TierProgram[] current, TierRun[] runs, Direction direction)
+    private static ProgramRef[]? Renew(ProgramRef[] current, TierRun[] runs, Direction direction)
     {
         var count = 0;
         foreach (var r in runs)
@@ -972,13 +972,13 @@ public sealed partial class CalculationEngine
             count += (direction == Direction.Ingress ? r.Ingress : r.Egress) is null ? 0 : 1;
         }
 
-        var target = count == current.Length ? current : new TierProgram[count];
+        var target = count == current.Length ? current : new ProgramRef[count];
         var i = 0;
         foreach (var r in runs)
         {
             if ((direction == Direction.Ingress ? r.Ingress : r.Egress) is { } program)
             {
-                target[i++] = program;
+                target[i++] = new ProgramRef(program);
             }
         }
 

@@ -113,8 +113,8 @@ public sealed partial class CalculationEngine
             n++;
             if (e.List >= 0 && lists[e.List] is { } l)
             {
-                ingress += l.IngressProgram.Sum(t => t.RuleCount);
-                egress += l.EgressProgram.Sum(t => t.RuleCount);
+                ingress += l.IngressProgram.Sum(t => t.Program.RuleCount);
+                egress += l.EgressProgram.Sum(t => t.Program.RuleCount);
             }
         }
 

@@ -47,8 +47,9 @@ public sealed partial class CalculationEngine
         }
 
         // A pipeline of prefetches, each stage reading only pointers the stage before brought into cache: endpoints
-        // twelve flows ahead, their program and selector arrays eight ahead, the programs four ahead, their codes two
-        // ahead. No stage waits on memory; by the time a flow is judged, what it reads is (mostly) in cache.
+        // twelve flows ahead, their program and selector arrays eight ahead, the programs four ahead (the code of a
+        // program without an index, the object of one with), the codes of those with an index two ahead. No stage
+        // waits on memory; by the time a flow is judged, what it reads is (mostly) in cache.
         for (var i = 0; i < n; i++)
         {
             if (i + 12 < n)
@@ -68,7 +69,7 @@ public sealed partial class CalculationEngine
 
             if (i + 2 < n)
             {
-                PrefetchCodes(sources[i + 2], destinations[i + 2]);
+                PrefetchIndexedCodes(sources[i + 2], destinations[i + 2]);
             }
 
             results[i] = Evaluate(sources[i], destinations[i], protocol, ports[i]);
@@ -118,28 +119,47 @@ public sealed partial class CalculationEngine
 
     private void PrefetchPrograms(int source, int destination)
     {
-        // A program object's fields span two cache lines: both are fetched.
-        foreach (var p in hot[source].EgressProgram ?? [])
+        // A program without an index is read from its code; one with an index from its object, whose fields span two
+        // cache lines: both are fetched.
+        foreach (ref readonly var p in (hot[source].EgressProgram ?? []).AsSpan())
         {
-            PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data, ProgramFieldBytes);
+            PrefetchProgram(in p);
         }
 
-        foreach (var p in hot[destination].IngressProgram ?? [])
+        foreach (ref readonly var p in (hot[destination].IngressProgram ?? []).AsSpan())
         {
-            PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p).Data, ProgramFieldBytes);
+            PrefetchProgram(in p);
         }
     }
 
-    private void PrefetchCodes(int source, int destination)
+    private void PrefetchIndexedCodes(int source, int destination)
     {
-        foreach (var p in hot[source].EgressProgram ?? [])
+        foreach (ref readonly var p in (hot[source].EgressProgram ?? []).AsSpan())
         {
-            PrefetchArray(p.Code);
+            if (p.Plain is null)
+            {
+                PrefetchArray(p.Program.Code);
+            }
         }
 
-        foreach (var p in hot[destination].IngressProgram ?? [])
+        foreach (ref readonly var p in (hot[destination].IngressProgram ?? []).AsSpan())
         {
-            PrefetchArray(p.Code);
+            if (p.Plain is null)
+            {
+                PrefetchArray(p.Program.Code);
+            }
+        }
+    }
+
+    private static void PrefetchProgram(in ProgramRef p)
+    {
+        if (p.Plain is { } code)
+        {
+            PrefetchArray(code);
+        }
+        else
+        {
+            PrefetchSpan(ref System.Runtime.CompilerServices.Unsafe.As<RawObject>(p.Program).Data, ProgramFieldBytes);
         }
     }
 
@@ -199,12 +219,26 @@ public sealed partial class CalculationEngine
         // What rules read of the remote end, loaded once per direction rather than once per rule.
         var remote = RemoteOf(ref flow, direction);
         var hasPorts = flow.Protocol.HasPorts;
-        foreach (var program in programs)
+        foreach (ref readonly var slot in programs.AsSpan())
         {
-            var code = program.Code;
-            var hit = !program.Indexed || (program.IndexHasCalico && networkSets.Count > 0)
-                ? Walk(program, ref flow, ref remote, hasPorts)
-                : WalkIndexed(program, ref flow, ref remote, hasPorts);
+            // A program without an index is walked from its code alone: the program object is not read (its complex
+            // rules and port names are, in the rare rule that needs them). One with an index is read as an object.
+            int[] code;
+            Hit hit;
+            if (slot.Plain is not null)
+            {
+                code = slot.Plain;
+                hit = WalkCode(slot.Program, code, ref flow, ref remote, hasPorts);
+            }
+            else
+            {
+                var program = slot.Program;
+                code = program.Code;
+                hit = program.IndexHasCalico && networkSets.Count > 0
+                    ? Walk(program, ref flow, ref remote, hasPorts)
+                    : WalkIndexed(program, ref flow, ref remote, hasPorts);
+            }
+
             if (hit.Kind == Hit.Decided)
             {
                 // The outcome is built once, here, from the deciding rule's words (not carried up through the walks).
@@ -253,7 +287,12 @@ public sealed partial class CalculationEngine
             return default;
         }
 
-        var code = program.Code;
+        return WalkCode(program, program.Code, ref flow, ref remote, hasPorts);
+    }
+
+    /// <summary>Every rule of a program in one piece (<paramref name="code"/> is its code), in order.</summary>
+    private Hit WalkCode(TierProgram program, int[] code, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    {
         var count = code[0];
         for (var i = 0; i < count; i++)
         {

@@ -188,6 +188,18 @@ internal sealed class TierProgram
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
 }
 
+/// <summary>
+/// A program as endpoints hold it. A program without an index comes with its code, so that the fast path walks it
+/// straight from the endpoint's array, one hop fewer than through the program object; a program with an index (or
+/// chunks) is walked through the object, and <see cref="Plain"/> is null. Programs never change once built: a changed
+/// program is a new one, written into the array afresh.
+/// </summary>
+internal readonly struct ProgramRef(TierProgram program)
+{
+    public readonly int[]? Plain = program.Indexed ? null : program.Code;
+    public readonly TierProgram Program = program;
+}
+
 /// <summary>Consecutive policies of a long tier program, compiled on their own (no index; the program indexes them).</summary>
 internal sealed class TierChunk
 {
@@ -295,8 +307,8 @@ internal sealed class PolicyList
     public int RefCount;
     public bool Dirty = true;
     public TierRun[] Runs = [];
-    public TierProgram[] IngressProgram = [];
-    public TierProgram[] EgressProgram = [];
+    public ProgramRef[] IngressProgram = [];
+    public ProgramRef[] EgressProgram = [];
 
     /// <summary>Endpoints using this list (by handle): they hold references to its programs, renewed on publish.</summary>
     public readonly HashSet<int> Endpoints = [];
