@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Cluster;
@@ -309,6 +311,9 @@ public sealed partial class CalculationEngine
     [ThreadStatic]
     private static int[]? candidateScratch;
 
+    /// <summary>Index key lists up to this long are scanned with vector compares rather than binary searched.</summary>
+    private const int ScanKeys = 128;
+
     /// <summary>
     /// A long tier program through its index: only the rules naming one of the remote end's selectors, plus the rules
     /// every flow must meet, in program order — the same answer as <see cref="Walk"/>, without visiting the rest.
@@ -331,31 +336,72 @@ public sealed partial class CalculationEngine
         {
             if (program.IndexKeys is { } keys)
             {
-                // Both sides ascending: each selector of the remote end is searched for past the last one found.
                 var starts = program.IndexStarts;
                 var flat = program.IndexPositions;
-                var from = 0;
-                foreach (var m in remote.Matchers)
+                if (keys.Length >= Vector256<int>.Count && keys.Length <= ScanKeys && Vector256.IsHardwareAccelerated)
                 {
-                    var k = keys.AsSpan(from).BinarySearch(m);
-                    if (k < 0)
+                    // A short key list is scanned eight keys at a time for each selector of the remote end: a few
+                    // vector compares, where a binary search takes a mispredicted branch at almost every step.
+                    ref var first = ref MemoryMarshal.GetArrayDataReference(keys);
+                    var lastBlock = keys.Length - Vector256<int>.Count;
+                    foreach (var m in remote.Matchers)
                     {
-                        from += ~k;
-                        if (from == keys.Length)
+                        var needle = Vector256.Create(m);
+                        var k = -1;
+                        for (var c = 0; ; c += Vector256<int>.Count)
                         {
-                            break;
+                            // The last block is the last eight keys, overlapping the one before when the count is
+                            // not a multiple of eight.
+                            var at = Math.Min(c, lastBlock);
+                            var hits = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)at), needle).ExtractMostSignificantBits();
+                            if (hits != 0)
+                            {
+                                k = at + System.Numerics.BitOperations.TrailingZeroCount(hits);
+                                break;
+                            }
+
+                            if (at == lastBlock)
+                            {
+                                break;
+                            }
                         }
 
-                        continue;
+                        if (k >= 0)
+                        {
+                            var count = starts[k + 1] - starts[k];
+                            scratch = Reserve(scratch, n + count);
+                            flat.AsSpan(starts[k], count).CopyTo(scratch.AsSpan(n));
+                            n += count;
+                            sources++;
+                        }
                     }
+                }
+                else
+                {
+                    // Both sides ascending: each selector of the remote end is searched for past the last one found.
+                    var from = 0;
+                    foreach (var m in remote.Matchers)
+                    {
+                        var k = keys.AsSpan(from).BinarySearch(m);
+                        if (k < 0)
+                        {
+                            from += ~k;
+                            if (from == keys.Length)
+                            {
+                                break;
+                            }
 
-                    from += k;
-                    var count = starts[from + 1] - starts[from];
-                    scratch = Reserve(scratch, n + count);
-                    flat.AsSpan(starts[from], count).CopyTo(scratch.AsSpan(n));
-                    n += count;
-                    sources++;
-                    from++;
+                            continue;
+                        }
+
+                        from += k;
+                        var count = starts[from + 1] - starts[from];
+                        scratch = Reserve(scratch, n + count);
+                        flat.AsSpan(starts[from], count).CopyTo(scratch.AsSpan(n));
+                        n += count;
+                        sources++;
+                        from++;
+                    }
                 }
             }
             else

@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Net;
+using Palisade.Engine.Calculation;
+using Palisade.Engine.Evaluation;
+using Palisade.Model;
+using Palisade.Model.Cluster;
+using Palisade.Model.Policies;
+using Palisade.Model.Selectors;
+
+namespace Palisade.Engine.Tests.Calculation;
+
+/// <summary>
+/// An indexed program finds the rules of every selector it is keyed by, whatever the number of keys: few (binary
+/// search), a short list scanned eight keys at a time (a multiple of eight or not, the last block overlapping the one
+/// before), and long lists (binary search again).
+/// </summary>
+public sealed class IndexKeyScanTests
+{
+    private const string Ns = "shop";
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(41)]
+    [InlineData(128)]
+    [InlineData(129)]
+    [InlineData(150)]
+    public void EveryKeyedClient_IsAllowedOnItsOwnPortOnly(int clients)
+    {
+        var workloads = new List<Workload> { Pod("target", "target", 0) };
+        var policies = new List<Policy>();
+        for (var i = 0; i < clients; i++)
+        {
+            workloads.Add(Pod($"client-{i}", $"c{i}", i + 1));
+            policies.Add(FromClient(i));
+        }
+
+        // A client in no rule of the target's; every client is also in a selector that is no key of the target's program
+        // (a rule of a policy on other pods), so that each search also looks for a key that is not there.
+        workloads.Add(Pod("stranger", "zz", clients + 1));
+        policies.Add(ClientsToNobody());
+        var snapshot = new ClusterSnapshot([new NamespaceInfo(Ns, LabelSet.Of(NamespaceInfo.NameLabel, Ns))], workloads, []);
+        var model = new PolicyModel([new Tier(PolicyModel.DefaultTierName, 1_000_000, TierKind.Standard, RuleAction.Deny) { Policies = [.. policies] }]);
+        var engine = CalculationEngine.Build(snapshot, model, new CalculationOptions { IndexThreshold = 0 });
+        var reference = new PolicyEvaluator(snapshot, model);
+        var target = engine.EndpointHandle($"{Ns}/target");
+
+        // Every client, on its own port and on two others (the first and the last client's).
+        int[] probes = [-1, 0, clients - 1];
+        for (var i = 0; i <= clients; i++)
+        {
+            var from = workloads[i + 1];
+            foreach (var j in probes.Select(p => p < 0 ? i : p).Distinct())
+            {
+                var port = 9000 + j;
+                var verdict = engine.Evaluate(engine.EndpointHandle(from.Id), target, Protocol.Tcp, port);
+                Assert.True(i == j && i < clients ? verdict.Allowed : !verdict.Allowed, $"{from.Id} -> target {port}: {verdict}");
+                Assert.Equal(reference.Evaluate(new Flow(FlowEnd.Of(from), FlowEnd.Of(workloads[0]), Protocol.Tcp, port)).Allowed, verdict.Allowed);
+            }
+        }
+    }
+
+    private static Workload Pod(string name, string app, int octet) =>
+        new(Ns, name, "Pod", LabelSet.Of("app", app, "role", "client"))
+        {
+            Addresses = new([IPAddress.Parse($"10.0.{octet >> 8}.{octet & 255}")]),
+            Ports = new([new ContainerPort("http", 9000, Protocol.Tcp)]),
+        };
+
+    /// <summary>A NetworkPolicy on pods that do not exist, naming every client in its rule.</summary>
+    private static Policy ClientsToNobody()
+    {
+        var source = new SourceRef("networking.k8s.io/v1", "NetworkPolicy", Ns, "nobody");
+        var rule = new Rule(
+            RuleAction.Allow,
+            new EntityMatch { Peers = [new Peer { Namespace = Ns, Selector = Selector.Equal("role", "client") }] },
+            EntityMatch.Any,
+            new RuleOrigin(source, "spec.ingress[0]", 0));
+        return new Policy("nobody", source, new Peer { Namespace = Ns, Selector = Selector.Equal("app", "nobody") })
+        {
+            Namespace = Ns,
+            Order = PolicyModel.KubernetesPolicyOrder,
+            GovernsIngress = true,
+            IngressRules = ImmutableArray.Create(rule),
+        };
+    }
+
+    /// <summary>A NetworkPolicy on the target allowing client <paramref name="i"/> (by its own selector) on port 9000 + i.</summary>
+    private static Policy FromClient(int i)
+    {
+        var name = $"from-c{i}";
+        var source = new SourceRef("networking.k8s.io/v1", "NetworkPolicy", Ns, name);
+        var rule = new Rule(
+            RuleAction.Allow,
+            new EntityMatch { Peers = [new Peer { Namespace = Ns, Selector = Selector.Equal("app", $"c{i}") }] },
+            new EntityMatch { Ports = [PortMatch.Single(9000 + i, Protocol.Tcp)] },
+            new RuleOrigin(source, "spec.ingress[0]", 0));
+        return new Policy(name, source, new Peer { Namespace = Ns, Selector = Selector.Equal("app", "target") })
+        {
+            Namespace = Ns,
+            Order = PolicyModel.KubernetesPolicyOrder,
+            GovernsIngress = true,
+            IngressRules = ImmutableArray.Create(rule),
+        };
+    }
+}
