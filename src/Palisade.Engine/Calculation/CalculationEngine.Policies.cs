@@ -698,7 +698,7 @@ public sealed partial class CalculationEngine
         var segment = new TierSegment(0, governing.Count, tier.Tier.EndAction, tier.Id);
         if (rules <= options.ChunkThreshold)
         {
-            return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold);
+            return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold, filtered: true);
         }
 
         var chunks = new List<TierChunk>();
@@ -712,7 +712,7 @@ public sealed partial class CalculationEngine
                 if (filled > TierProgram.MaxChunkRules)
                 {
                     // A policy too long to number within a chunk: the program stays in one piece.
-                    return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold);
+                    return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold, filtered: true);
                 }
 
                 chunks.Add(BuildChunk(governing.GetRange(start, i + 1 - start).ToArray(), segment, direction));
@@ -725,7 +725,7 @@ public sealed partial class CalculationEngine
 
     private static TierChunk BuildChunk(PolicyState[] policies, TierSegment tier, Direction direction)
     {
-        var program = BuildTierProgram(policies, tier with { End = policies.Length }, direction, indexThreshold: int.MaxValue);
+        var program = BuildTierProgram(policies, tier with { End = policies.Length }, direction, indexThreshold: int.MaxValue, filtered: false);
         var hasCalico = false;
         foreach (var rule in program.Complex)
         {
@@ -750,7 +750,7 @@ public sealed partial class CalculationEngine
 
         return new TierProgram
         {
-            Code = [rules, (int)tier.EndAction, tier.Tier],
+            Code = [rules, (int)tier.EndAction, tier.Tier, 0],
             Complex = [],
             Names = [],
             Chunks = chunks,
@@ -867,7 +867,7 @@ public sealed partial class CalculationEngine
 
         return new TierProgram
         {
-            Code = [code[0] - old.Program.RuleCount + chunk.Program.RuleCount, code[1], code[2]],
+            Code = [code[0] - old.Program.RuleCount + chunk.Program.RuleCount, code[1], code[2], 0],
             Complex = [],
             Names = [],
             Chunks = nextChunks,
@@ -1004,7 +1004,7 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private static TierProgram BuildTierProgram(ReadOnlySpan<PolicyState> policies, TierSegment tier, Direction direction, int indexThreshold)
+    private static TierProgram BuildTierProgram(ReadOnlySpan<PolicyState> policies, TierSegment tier, Direction direction, int indexThreshold, bool filtered)
     {
         var rules = new List<(CompiledRule Rule, int Policy, int Index)>();
         foreach (var policy in policies)
@@ -1030,13 +1030,17 @@ public sealed partial class CalculationEngine
 
         var portBase = TierProgram.HeaderSize + (TierProgram.RuleSize * rules.Count);
         var matcherBase = portBase + (TierProgram.PortSize * portCount);
-        var code = new int[matcherBase + matcherCount];
-        (code[0], code[1], code[2]) = (rules.Count, (int)tier.EndAction, tier.Tier);
+        // Only a program walked rule by rule has filters: an indexed one is walked through its index, and a chunk
+        // through its program's.
+        var indexed = rules.Count > indexThreshold;
+        filtered &= !indexed;
+        var filterBase = matcherBase + matcherCount;
+        var code = new int[filterBase + (filtered ? TierProgram.FilterSize * rules.Count : 0)];
+        (code[0], code[1], code[2], code[TierProgram.HeaderFilter]) = (rules.Count, (int)tier.EndAction, tier.Tier, filtered ? filterBase : 0);
         var portAt = portBase;
         var matcherAt = matcherBase;
         var complex = new CompiledRule[rules.Count];
         var singlePorts = new int[rules.Count];
-        var indexed = rules.Count > indexThreshold;
         var index = indexed ? new Dictionary<int, List<int>>() : null;
         var always = new List<int>();
         for (var i = 0; i < rules.Count; i++)
@@ -1078,6 +1082,13 @@ public sealed partial class CalculationEngine
                 }
             }
 
+            // Until known to name selectors only, a rule may match any remote end: its filter lets every pod through.
+            var filterAt = filterBase + (TierProgram.FilterSize * i);
+            if (filtered)
+            {
+                code.AsSpan(filterAt, TierProgram.FilterSize).Fill(-1);
+            }
+
             if (!simple)
             {
                 continue;
@@ -1098,6 +1109,12 @@ public sealed partial class CalculationEngine
             }
 
             (code[at + 9], code[at + 10], code[at + 11], code[at + 12]) = ((int)lo, (int)(lo >> 32), (int)hi, (int)(hi >> 32));
+            if (filtered && rule.RemoteMatchers.Length > 0 && rule.RemoteNets.Length == 0)
+            {
+                // Selectors only: a pod matches only as a member of one of them, so it shares a signature bit.
+                code.AsSpan(at + 9, TierProgram.FilterSize).CopyTo(code.AsSpan(filterAt));
+            }
+
             foreach (var p in rule.Ports)
             {
                 var nameIndex = -1;

@@ -296,12 +296,55 @@ public sealed partial class CalculationEngine
     private Hit WalkCode(TierProgram program, int[] code, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
     {
         var count = code[0];
+        if (count >= FilterFrom && remote.IsPod && networkSets.Count == 0 && code[TierProgram.HeaderFilter] > 0)
+        {
+            return WalkFiltered(program, code, count, ref flow, ref remote, hasPorts);
+        }
+
         for (var i = 0; i < count; i++)
         {
             var hit = Try(program, code, i, ref flow, ref remote, hasPorts, throughIndex: false);
             if (hit.Kind != Hit.None)
             {
                 return hit;
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>Programs of at least this many rules are walked through their filter when the remote end is a pod.</summary>
+    private const int FilterFrom = 4;
+
+    /// <summary>
+    /// The rules of a program in one piece for a pod at the remote end, without network sets (which Calico selectors
+    /// also match by address): first, without a branch, which rules' filters share a bit with the pod's signature, 64
+    /// rules at a time; then only those, in order. The rest cannot match and their words are not read: a few cache
+    /// lines of filters rather than every rule's, and no mispredicted branch per rule.
+    /// </summary>
+    private Hit WalkFiltered(TierProgram program, int[] code, int count, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    {
+        var filter = MemoryMarshal.Cast<int, ulong>(code.AsSpan(code[TierProgram.HeaderFilter], TierProgram.FilterSize * count));
+        var (low, high) = (remote.SignatureLow, remote.SignatureHigh);
+        for (var block = 0; block < count; block += 64)
+        {
+            var end = Math.Min(count, block + 64);
+            ulong candidates = 0;
+            for (var r = block; r < end; r++)
+            {
+                var shared = (filter[2 * r] & low) | (filter[(2 * r) + 1] & high);
+                candidates |= ((shared | (0UL - shared)) >> 63) << (r - block);
+            }
+
+            while (candidates != 0)
+            {
+                var hit = Try(program, code, block + System.Numerics.BitOperations.TrailingZeroCount(candidates), ref flow, ref remote, hasPorts, throughIndex: false);
+                if (hit.Kind != Hit.None)
+                {
+                    return hit;
+                }
+
+                candidates &= candidates - 1;
             }
         }
 

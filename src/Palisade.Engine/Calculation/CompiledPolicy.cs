@@ -109,14 +109,23 @@ internal sealed class TierState
 /// as below, so that a policy edit rebuilds one chunk.
 /// </summary>
 /// <remarks>
-/// Layout: header [rules, endAction, tier]; per rule [flags, protocol, notProtocol, portStart, portCount,
+/// Layout: header [rules, endAction, tier, filterStart]; per rule [flags, protocol, notProtocol, portStart, portCount,
 /// matcherStart, matcherCount, policy, ruleIndex, and the 128-bit signature of the rule's selectors as four ints] with
 /// flags bit 1 simple, bit 2 Calico remote, action in bits 4..7; per port [first, last, protocol, nameIndex]; then the
-/// rules' selectors.
+/// rules' selectors; then, from filterStart, each rule's filter: the 128-bit pattern (four words) a pod at the remote
+/// end must share a bit with, by its selectors' signature, for the rule to match it (all ones for a rule that may match
+/// any remote end). Only a program without an index has filters (else filterStart is 0): the others are walked through
+/// an index.
 /// </remarks>
 internal sealed class TierProgram
 {
-    public const int HeaderSize = 3;
+    public const int HeaderSize = 4;
+
+    /// <summary>The header word holding where the rules' filter starts (see the layout).</summary>
+    public const int HeaderFilter = 3;
+
+    /// <summary>Words of a rule's filter.</summary>
+    public const int FilterSize = 4;
     public const int RuleSize = 13;
     public const int PortSize = 4;
     public const int FlagSimple = 1;

@@ -10,11 +10,12 @@ using Palisade.Model.Selectors;
 namespace Palisade.Engine.Tests.Calculation;
 
 /// <summary>
-/// An indexed program finds the rules of every selector it is keyed by, whatever the number of keys: few (binary
-/// search), a short list scanned eight keys at a time (a multiple of eight or not, the last block overlapping the one
-/// before), and long lists (binary search again).
+/// A long program finds the rule that decides, whatever its length. With an index: the rules of every selector it is
+/// keyed by, for few keys (binary search), a short list scanned eight keys at a time (a multiple of eight or not, the
+/// last block overlapping the one before), and long lists (binary search again). Without an index: the rules whose
+/// filters the remote pod passes, 64 rules a block.
 /// </summary>
-public sealed class IndexKeyScanTests
+public sealed class LongProgramTests
 {
     private const string Ns = "shop";
 
@@ -30,7 +31,19 @@ public sealed class IndexKeyScanTests
     [InlineData(128)]
     [InlineData(129)]
     [InlineData(150)]
-    public void EveryKeyedClient_IsAllowedOnItsOwnPortOnly(int clients)
+    public void Indexed_EveryKeyedClient_IsAllowedOnItsOwnPortOnly(int clients) => EveryClientIsAllowedOnItsOwnPortOnly(clients, indexThreshold: 0);
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(17)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(150)]
+    public void Filtered_EveryClient_IsAllowedOnItsOwnPortOnly(int clients) => EveryClientIsAllowedOnItsOwnPortOnly(clients, indexThreshold: int.MaxValue);
+
+    private static void EveryClientIsAllowedOnItsOwnPortOnly(int clients, int indexThreshold)
     {
         var workloads = new List<Workload> { Pod("target", "target", 0) };
         var policies = new List<Policy>();
@@ -46,7 +59,7 @@ public sealed class IndexKeyScanTests
         policies.Add(ClientsToNobody());
         var snapshot = new ClusterSnapshot([new NamespaceInfo(Ns, LabelSet.Of(NamespaceInfo.NameLabel, Ns))], workloads, []);
         var model = new PolicyModel([new Tier(PolicyModel.DefaultTierName, 1_000_000, TierKind.Standard, RuleAction.Deny) { Policies = [.. policies] }]);
-        var engine = CalculationEngine.Build(snapshot, model, new CalculationOptions { IndexThreshold = 0 });
+        var engine = CalculationEngine.Build(snapshot, model, new CalculationOptions { IndexThreshold = indexThreshold });
         var reference = new PolicyEvaluator(snapshot, model);
         var target = engine.EndpointHandle($"{Ns}/target");
 
