@@ -158,15 +158,34 @@ public sealed class LabelSet : IReadOnlyDictionary<string, string>, IEquatable<L
 
     private int IndexOf(string key) => Array.BinarySearch(keys, key, StringComparer.Ordinal);
 
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
-    {
-        for (var i = 0; i < keys.Length; i++)
-        {
-            yield return new(keys[i], values[i]);
-        }
-    }
+    /// <summary>The labels in key order; a struct, so that a <c>foreach</c> over a label set allocates nothing.</summary>
+    public Enumerator GetEnumerator() => new(keys, values);
+
+    IEnumerator<KeyValuePair<string, string>> IEnumerable<KeyValuePair<string, string>>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Walks a label set's keys and values in key order.</summary>
+    public struct Enumerator : IEnumerator<KeyValuePair<string, string>>
+    {
+        private readonly string[] keys;
+        private readonly string[] values;
+        private int index;
+
+        internal Enumerator(string[] keys, string[] values) => (this.keys, this.values, index) = (keys, values, -1);
+
+        public readonly KeyValuePair<string, string> Current => new(keys[index], values[index]);
+
+        readonly object IEnumerator.Current => Current;
+
+        public bool MoveNext() => ++index < keys.Length;
+
+        public void Reset() => index = -1;
+
+        public readonly void Dispose()
+        {
+        }
+    }
 
     public bool Equals(LabelSet? other)
     {

@@ -453,11 +453,33 @@ public sealed partial class CalculationEngine
         }
 
         var byTier = new Dictionary<TierState, PolicyState[]>(ReferenceEqualityComparer.Instance);
-        foreach (var group in subject.SubjectOf.GroupBy(p => p.Tier))
+        TierState? only = null;
+        foreach (var p in subject.SubjectOf)
         {
-            var sorted = group.ToArray();
+            if (only is null || ReferenceEquals(only, p.Tier))
+            {
+                only = p.Tier;
+                continue;
+            }
+
+            // Policies in several tiers: grouped by tier.
+            foreach (var group in subject.SubjectOf.GroupBy(p => p.Tier))
+            {
+                var sorted = group.ToArray();
+                Array.Sort(sorted, Precedence);
+                byTier[group.Key] = sorted;
+            }
+
+            return subject.ByTier = byTier;
+        }
+
+        // The common case, a subject's policies all in one tier: one array, no grouping.
+        if (only is not null)
+        {
+            var sorted = new PolicyState[subject.SubjectOf.Count];
+            subject.SubjectOf.CopyTo(sorted);
             Array.Sort(sorted, Precedence);
-            byTier[group.Key] = sorted;
+            byTier[only] = sorted;
         }
 
         return subject.ByTier = byTier;
@@ -1265,9 +1287,15 @@ public sealed partial class CalculationEngine
             return CompiledEntity.Any;
         }
 
+        var peers = match.Peers.Count == 0 ? [] : new CompiledPeer[match.Peers.Count];
+        for (var i = 0; i < peers.Length; i++)
+        {
+            peers[i] = Compile(state, match.Peers[i]);
+        }
+
         var entity = new CompiledEntity
         {
-            Peers = [.. match.Peers.Select(p => Compile(state, p))],
+            Peers = peers,
             NotNets = [.. match.NotNets],
             Ports = [.. match.Ports],
             NotPorts = [.. match.NotPorts],
