@@ -38,6 +38,16 @@ public sealed class BenchAndClassesTests
         Assert.True(r.GetProperty("churn_gc_pause_ms").GetDouble() >= 0);
         var withoutCollection = r.GetProperty("incremental_update_p99_without_collection_us").GetDouble();
         Assert.True(withoutCollection > 0 && withoutCollection <= r.GetProperty("incremental_update_max_us").GetDouble(), $"p99 without collections {withoutCollection}");
+
+        // Updates by kind add up to the stream; each kind has a p99, and one without collections unless a collection
+        // fell in every update of that kind; every such p99 is a time within the stream's.
+        var byKind = r.GetProperty("updates_by_kind").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(300, byKind.Values.Sum());
+        Assert.Equal(byKind.Keys.Order(), r.GetProperty("incremental_p99_by_kind_us").EnumerateObject().Select(p => p.Name).Order());
+        var max = r.GetProperty("incremental_update_max_us").GetDouble();
+        var kindsWithout = r.GetProperty("incremental_p99_by_kind_without_collection_us").EnumerateObject().ToList();
+        Assert.All(kindsWithout, p => Assert.True(byKind.ContainsKey(p.Name) && p.Value.GetDouble() > 0 && p.Value.GetDouble() <= max, p.ToString()));
+        Assert.True(kindsWithout.Count >= byKind.Count - met, $"{kindsWithout.Count} kinds without collections, {byKind.Count} kinds, {met} updates met one");
     }
 
     [Fact]
