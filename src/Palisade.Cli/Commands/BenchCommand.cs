@@ -91,7 +91,8 @@ internal static class BenchCommand
             64k random pairs; five rounds of each, interleaved, the best counting). The first 500 updates are warm-up
             (code run for the first time): applied and timed apart, their slowest time reported as warmup_update_max_us.
             Garbage collections during the timed stream are counted (churn_collections, churn_gc_pause_ms), with the
-            updates they fell in and the p99 of the others (incremental_update_p99_without_collection_us).
+            updates they fell in and the p99 of the others (incremental_update_p99_without_collection_us); by kind of
+            update, the count (updates_by_kind) and the p99 with and without them.
 
             Examples:
               palisade bench engine --endpoints 100000 --policies 10000 -o json

@@ -49,8 +49,9 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// What the fast path reads of an endpoint, in one dense array indexed by handle (one cache line per endpoint, no
-    /// object hop): identity, host network, the programs' codes and the identity's sorted selectors.
+    /// What the fast path reads of an endpoint, in one dense array indexed by handle (48 bytes per endpoint, no object
+    /// hop): its address word with the host-network and identity bits, its list's programs, and its identity's sorted
+    /// selectors with their signature.
     /// </summary>
     internal struct EndpointHot
     {

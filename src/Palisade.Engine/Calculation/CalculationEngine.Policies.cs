@@ -453,33 +453,28 @@ public sealed partial class CalculationEngine
         }
 
         var byTier = new Dictionary<TierState, PolicyState[]>(ReferenceEqualityComparer.Instance);
-        TierState? only = null;
-        foreach (var p in subject.SubjectOf)
+        var policies = subject.SubjectOf;
+        var oneTier = true;
+        foreach (var p in policies)
         {
-            if (only is null || ReferenceEquals(only, p.Tier))
-            {
-                only = p.Tier;
-                continue;
-            }
+            oneTier &= ReferenceEquals(p.Tier, policies[0].Tier);
+        }
 
-            // Policies in several tiers: grouped by tier.
-            foreach (var group in subject.SubjectOf.GroupBy(p => p.Tier))
+        if (oneTier && policies.Count > 0)
+        {
+            // The common case, a subject's policies all in one tier: one array, no grouping.
+            var sorted = policies.ToArray();
+            Array.Sort(sorted, Precedence);
+            byTier[policies[0].Tier] = sorted;
+        }
+        else
+        {
+            foreach (var group in policies.GroupBy(p => p.Tier))
             {
                 var sorted = group.ToArray();
                 Array.Sort(sorted, Precedence);
                 byTier[group.Key] = sorted;
             }
-
-            return subject.ByTier = byTier;
-        }
-
-        // The common case, a subject's policies all in one tier: one array, no grouping.
-        if (only is not null)
-        {
-            var sorted = new PolicyState[subject.SubjectOf.Count];
-            subject.SubjectOf.CopyTo(sorted);
-            Array.Sort(sorted, Precedence);
-            byTier[only] = sorted;
         }
 
         return subject.ByTier = byTier;
@@ -1052,10 +1047,10 @@ public sealed partial class CalculationEngine
 
         var portBase = TierProgram.HeaderSize + (TierProgram.RuleSize * rules.Count);
         var matcherBase = portBase + (TierProgram.PortSize * portCount);
-        // Only a program walked rule by rule has filters: an indexed one is walked through its index, and a chunk
-        // through its program's.
+        // Only a program walked rule by rule has filters (an indexed one is walked through its index, and a chunk
+        // through its program's), and only if it is long enough for them to pay.
         var indexed = rules.Count > indexThreshold;
-        filtered &= !indexed;
+        filtered &= !indexed && rules.Count >= TierProgram.FilterFrom;
         var filterBase = matcherBase + matcherCount;
         var code = new int[filterBase + (filtered ? TierProgram.FilterSize * rules.Count : 0)];
         (code[0], code[1], code[2], code[TierProgram.HeaderFilter]) = (rules.Count, (int)tier.EndAction, tier.Tier, filtered ? filterBase : 0);

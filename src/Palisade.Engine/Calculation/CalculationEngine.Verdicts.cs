@@ -296,7 +296,7 @@ public sealed partial class CalculationEngine
     private Hit WalkCode(TierProgram program, int[] code, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
     {
         var count = code[0];
-        if (count >= FilterFrom && remote.IsPod && networkSets.Count == 0 && code[TierProgram.HeaderFilter] > 0)
+        if (code[TierProgram.HeaderFilter] > 0 && remote.IsPod && networkSets.Count == 0)
         {
             return WalkFiltered(program, code, count, ref flow, ref remote, hasPorts);
         }
@@ -312,9 +312,6 @@ public sealed partial class CalculationEngine
 
         return default;
     }
-
-    /// <summary>Programs of at least this many rules are walked through their filter when the remote end is a pod.</summary>
-    private const int FilterFrom = 4;
 
     /// <summary>
     /// The rules of a program in one piece for a pod at the remote end, without network sets (which Calico selectors

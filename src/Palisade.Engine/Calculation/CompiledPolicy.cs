@@ -114,8 +114,8 @@ internal sealed class TierState
 /// flags bit 1 simple, bit 2 Calico remote, action in bits 4..7; per port [first, last, protocol, nameIndex]; then the
 /// rules' selectors; then, from filterStart, each rule's filter: the 128-bit pattern (four words) a pod at the remote
 /// end must share a bit with, by its selectors' signature, for the rule to match it (all ones for a rule that may match
-/// any remote end). Only a program without an index has filters (else filterStart is 0): the others are walked through
-/// an index.
+/// any remote end). Only a program without an index, of <see cref="FilterFrom"/> rules or more, has filters (else
+/// filterStart is 0).
 /// </remarks>
 internal sealed class TierProgram
 {
@@ -126,6 +126,9 @@ internal sealed class TierProgram
 
     /// <summary>Words of a rule's filter.</summary>
     public const int FilterSize = 4;
+
+    /// <summary>Programs without an index of at least this many rules have filters (shorter ones are walked as they are).</summary>
+    public const int FilterFrom = 4;
     public const int RuleSize = 13;
     public const int PortSize = 4;
     public const int FlagSimple = 1;
