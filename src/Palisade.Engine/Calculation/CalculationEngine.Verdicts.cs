@@ -54,6 +54,7 @@ public sealed partial class CalculationEngine
         // waits on memory; by the time a flow is judged, what it reads is (mostly) in cache.
         for (var i = 0; i < n; i++)
         {
+            // A flow with an unknown end (handle -1) has nothing of that end's to prefetch; it is judged as alone.
             if (i + 12 < n)
             {
                 PrefetchEndpoints(sources[i + 12], destinations[i + 12]);
@@ -104,6 +105,11 @@ public sealed partial class CalculationEngine
 
     private void PrefetchEndpoints(int source, int destination)
     {
+        if ((source | destination) < 0)
+        {
+            return;
+        }
+
         // An entry may straddle two cache lines: both are fetched.
         PrefetchSpan(ref hot[source], HotSize);
         PrefetchSpan(ref hot[destination], HotSize);
@@ -111,6 +117,11 @@ public sealed partial class CalculationEngine
 
     private void PrefetchArrays(int source, int destination)
     {
+        if ((source | destination) < 0)
+        {
+            return;
+        }
+
         ref readonly var s = ref hot[source];
         ref readonly var d = ref hot[destination];
         PrefetchArray(s.EgressProgram);
@@ -121,6 +132,11 @@ public sealed partial class CalculationEngine
 
     private void PrefetchPrograms(int source, int destination)
     {
+        if ((source | destination) < 0)
+        {
+            return;
+        }
+
         // A program without an index is read from its code; one with an index from its object, whose fields span two
         // cache lines: both are fetched.
         foreach (ref readonly var p in (hot[source].EgressProgram ?? []).AsSpan())
@@ -136,6 +152,11 @@ public sealed partial class CalculationEngine
 
     private void PrefetchIndexedCodes(int source, int destination)
     {
+        if ((source | destination) < 0)
+        {
+            return;
+        }
+
         foreach (ref readonly var p in (hot[source].EgressProgram ?? []).AsSpan())
         {
             if (p.Plain is null)

@@ -75,6 +75,10 @@ public sealed partial class CalculationEngine
         }
 
         Flush();
+        if (endpoints.Count >= options.PackFromEndpoints)
+        {
+            Pack();
+        }
     }
 
     public void Subscribe(ICalculationListener listener)

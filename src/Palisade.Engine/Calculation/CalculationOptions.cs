@@ -21,4 +21,11 @@ public sealed record CalculationOptions
     /// slower than single flows on the 2-core reference machine).
     /// </summary>
     public int BatchPrefetchFromEndpoints { get; init; } = 32_768;
+
+    /// <summary>
+    /// Engines with at least this many endpoints lay out the data verdicts read (program codes, policy lists' program
+    /// arrays, identities' selector arrays) densely by kind after a full load, so that a flow touches fewer pages
+    /// (0: always; tests use it to pass every load through the packing).
+    /// </summary>
+    public int PackFromEndpoints { get; init; } = 32_768;
 }

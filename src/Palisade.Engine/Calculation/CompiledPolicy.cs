@@ -138,6 +138,10 @@ internal sealed class TierProgram
     public const int FlagNets = 4;
 
     public required int[] Code;
+
+    /// <summary>Set once <see cref="Code"/> has been copied into the dense layout after a load (see CalculationEngine.Pack).</summary>
+    public bool Packed;
+
     public required CompiledRule[] Complex;
     public required string[] Names;
 

@@ -49,6 +49,7 @@ public sealed class IncrementalEquivalenceTests
             AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model()));
             AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { IndexThreshold = 0 }));
             AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { ChunkThreshold = 0, ChunkRules = 1 + (seed % 3) }));
+            AssertEquivalent(world, CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { PackFromEndpoints = 0, IndexThreshold = (seed & 1) == 0 ? 24 : 0 }));
         }
     }
 
@@ -92,6 +93,7 @@ public sealed class IncrementalEquivalenceTests
         ChunkThreshold = (seed & 2) == 0 ? 1024 : 1,
         ChunkRules = 1 + ((seed >> 2) & 3),
         BatchPrefetchFromEndpoints = (seed & 16) == 0 ? 0 : 32_768,
+        PackFromEndpoints = (seed & 32) == 0 ? 0 : 32_768,
     };
 
     [Fact]
@@ -178,7 +180,9 @@ public sealed class IncrementalEquivalenceTests
         // The bulk path (prefetching flows ahead) gives each flow the verdict the single path does.
         foreach (var (port, protocol) in Ports)
         {
-            var pairs = (from f in snapshot.Workloads from t in snapshot.Workloads select (From: engine.EndpointHandle(f.Id), To: engine.EndpointHandle(t.Id))).ToArray();
+            // Unknown ends (handle -1) among them, which the prefetching skips.
+            var handles = snapshot.Workloads.Select(w => engine.EndpointHandle(w.Id)).Append(-1).ToArray();
+            var pairs = (from f in handles from t in handles select (From: f, To: t)).ToArray();
             var results = new FastVerdict[pairs.Length];
             engine.Evaluate(pairs.Select(p => p.From).ToArray(), pairs.Select(p => p.To).ToArray(), Enumerable.Repeat(port, pairs.Length).ToArray(), protocol, results);
             for (var i = 0; i < pairs.Length; i++)

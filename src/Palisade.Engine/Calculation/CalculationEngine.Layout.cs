@@ -1,0 +1,103 @@
+namespace Palisade.Engine.Calculation;
+
+/// <summary>The layout stage: where in memory the data verdicts read lies.</summary>
+public sealed partial class CalculationEngine
+{
+    /// <summary>
+    /// Copies what verdicts read into fresh, dense runs by kind: every list's program codes, then the lists' program
+    /// arrays, then the identities' selector arrays, and points endpoints at the copies. A build allocates these among
+    /// far more objects verdicts never read, so at 100k endpoints nearly every line a flow reads lies on a page of its
+    /// own; on a virtual machine a missed address translation walks two page tables and costs as much as the miss.
+    /// Packed by kind, the ten or so megabytes verdicts read lie on few pages. Measured in one process, two engines
+    /// judging the same flows by turns: the antrea shape judges 1.6-2.2x as many flows per second packed (each kind
+    /// packed alone: 4-9%, so the pages of all three must be few at once), (100k, 10k) mixed 17-22% more; packed per
+    /// endpoint instead (codes spread among the rest) 18% fewer. It costs 90-170 ms of the antrea load.
+    /// Codes never change once compiled, so a copy is the same program; the old arrays become garbage.
+    /// </summary>
+    private void Pack()
+    {
+        foreach (var list in lists)
+        {
+            if (list is null)
+            {
+                continue;
+            }
+
+            PackCodes(list.IngressProgram);
+            PackCodes(list.EgressProgram);
+        }
+
+        foreach (var list in lists)
+        {
+            if (list is not null)
+            {
+                list.IngressProgram = Renewed(list.IngressProgram);
+                list.EgressProgram = Renewed(list.EgressProgram);
+            }
+        }
+
+        foreach (var identity in identities)
+        {
+            if (identity is not null && identity.MatcherArray.Length > 0)
+            {
+                identity.MatcherArray = [.. identity.MatcherArray];
+            }
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint is null)
+            {
+                continue;
+            }
+
+            var list = endpoint.List >= 0 ? lists[endpoint.List] : null;
+            endpoint.Ingress = list?.IngressProgram ?? [];
+            endpoint.Egress = list?.EgressProgram ?? [];
+            if (endpoint.Identity >= 0)
+            {
+                endpoint.Matchers = identities[endpoint.Identity]!.MatcherArray;
+            }
+
+            // The same references as Sync would write; the rest of the entry is unchanged.
+            ref var entry = ref hot[endpoint.Id];
+            entry.IngressProgram = endpoint.Ingress;
+            entry.EgressProgram = endpoint.Egress;
+            entry.Matchers = endpoint.Matchers;
+        }
+    }
+
+    /// <summary>
+    /// Copies the codes of a list's programs not yet copied (a program is shared by many lists; one copied by an
+    /// earlier load stays where it is). A program in chunks is left alone: its parts' codes are also held by the
+    /// programs it was edited from.
+    /// </summary>
+    private static void PackCodes(ProgramRef[] programs)
+    {
+        foreach (var p in programs)
+        {
+            if (p.Program.Chunks is null && !p.Program.Packed)
+            {
+                p.Program.Code = [.. p.Program.Code];
+                p.Program.Packed = true;
+            }
+        }
+    }
+
+    /// <summary>A list's program array anew, its references to plain codes renewed with the codes.</summary>
+    private static ProgramRef[] Renewed(ProgramRef[] programs)
+    {
+        if (programs.Length == 0)
+        {
+            return programs;
+        }
+
+        var renewed = new ProgramRef[programs.Length];
+        for (var i = 0; i < programs.Length; i++)
+        {
+            renewed[i] = new ProgramRef(programs[i].Program);
+        }
+
+        return renewed;
+    }
+}
