@@ -86,7 +86,7 @@ public sealed partial class CalculationEngine
             var w = endpoints[members[0]]!.Workload;
             return new EndpointClass(i, w.Namespace, w.Labels, w.ServiceAccount,
                 [.. w.Ports.Select(p => new PortSpec(p.Port, p.Protocol)).Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number)],
-                [.. members.Select(h => endpoints[h]!.Workload.Id).Order(StringComparer.Ordinal)])
+                [.. members.Select(h => endpoints[h]!.Key).Order(StringComparer.Ordinal)])
             { HostNetwork = w.HostNetwork };
         }).ToImmutableArray();
 

@@ -115,6 +115,15 @@ public sealed partial class CalculationEngine
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 
+    /// <summary>Grows the dense arrays to hold at least <paramref name="count"/> endpoints.</summary>
+    private void ReserveEndpoints(int count)
+    {
+        if (count > hot.Length)
+        {
+            Array.Resize(ref hot, count);
+        }
+    }
+
     /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
     private void Sync(EndpointState e)
     {
@@ -156,6 +165,9 @@ public sealed partial class CalculationEngine
     internal sealed class EndpointState
     {
         public required int Id;
+
+        /// <summary>The workload's id (<c>namespace/name</c>), which stays with the endpoint while it is upserted.</summary>
+        public required string Key;
         public required Workload Workload;
 
         /// <summary>Copied from the workload, so that the fast path does not load it.</summary>
@@ -262,7 +274,9 @@ public sealed partial class CalculationEngine
     public void UpsertWorkload(Workload workload)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        if (endpointIds.TryGetValue(workload.Id, out var existing))
+        // A workload's id is built on each read: built once here, and kept by the endpoint for listeners and queries.
+        var key = workload.Id;
+        if (endpointIds.TryGetValue(key, out var existing))
         {
             var state = endpoints[existing]!;
             var oldKey = KeyOf(state.Workload);
@@ -284,7 +298,7 @@ public sealed partial class CalculationEngine
         }
 
         var id = freeEndpoints.Count > 0 ? freeEndpoints.Pop() : endpoints.Count;
-        var endpoint = new EndpointState { Id = id, Workload = workload, HostNetwork = workload.HostNetwork };
+        var endpoint = new EndpointState { Id = id, Key = key, Workload = workload, HostNetwork = workload.HostNetwork };
         if (id == endpoints.Count)
         {
             endpoints.Add(endpoint);
@@ -294,7 +308,7 @@ public sealed partial class CalculationEngine
             endpoints[id] = endpoint;
         }
 
-        endpointIds[workload.Id] = id;
+        endpointIds[key] = id;
         AttachIdentity(endpoint, KeyOf(workload));
         Sync(endpoint);
     }

@@ -354,7 +354,7 @@ public sealed partial class CalculationEngine
         Sync(endpoint);
         foreach (var l in listeners)
         {
-            l.OnEndpointPolicyList(endpoint.Workload.Id, list);
+            l.OnEndpointPolicyList(endpoint.Key, list);
         }
     }
 
@@ -404,55 +404,76 @@ public sealed partial class CalculationEngine
     /// </summary>
     private void Rebuild(PolicyList list)
     {
-        var perTier = new Dictionary<TierState, List<PolicyState[]>>(ReferenceEqualityComparer.Instance);
-        foreach (var s in list.Subjects)
+        List<TierRun> result;
+        if (list.Subjects.Length == 1)
         {
-            foreach (var (tier, sorted) in ByTier(matchers[s]!))
+            // One subject (the common case): its per-tier arrays are the runs' policies as they are.
+            var byTier = ByTier(matchers[list.Subjects[0]]!);
+            result = new List<TierRun>(byTier.Length);
+            foreach (var (tier, sorted) in byTier)
             {
-                if (!perTier.TryGetValue(tier, out var contributions))
-                {
-                    perTier[tier] = contributions = [];
-                }
-
-                contributions.Add(sorted);
+                result.Add(InternRun(tier, sorted));
             }
         }
-
-        var result = new List<TierRun>(perTier.Count);
-        foreach (var (tier, contributions) in perTier)
+        else
         {
-            PolicyState[] policies;
-            if (contributions.Count == 1)
+            var perTier = new Dictionary<TierState, List<PolicyState[]>>(ReferenceEqualityComparer.Instance);
+            foreach (var s in list.Subjects)
             {
-                policies = contributions[0];
-            }
-            else
-            {
-                var merged = new HashSet<PolicyState>(ReferenceEqualityComparer.Instance);
-                foreach (var c in contributions)
+                foreach (var (tier, sorted) in ByTier(matchers[s]!))
                 {
-                    merged.UnionWith(c);
+                    if (!perTier.TryGetValue(tier, out var contributions))
+                    {
+                        perTier[tier] = contributions = [];
+                    }
+
+                    contributions.Add(sorted);
+                }
+            }
+
+            result = new List<TierRun>(perTier.Count);
+            foreach (var (tier, contributions) in perTier)
+            {
+                PolicyState[] policies;
+                if (contributions.Count == 1)
+                {
+                    policies = contributions[0];
+                }
+                else
+                {
+                    var merged = new HashSet<PolicyState>(ReferenceEqualityComparer.Instance);
+                    foreach (var c in contributions)
+                    {
+                        merged.UnionWith(c);
+                    }
+
+                    policies = [.. merged];
+                    Array.Sort(policies, Precedence);
                 }
 
-                policies = [.. merged];
-                Array.Sort(policies, Precedence);
+                result.Add(InternRun(tier, policies));
             }
-
-            result.Add(InternRun(tier, policies));
         }
 
         result.Sort((a, b) => CompareTiers(a.Tier, b.Tier));
         Publish(list, [.. result]);
     }
 
-    private static Dictionary<TierState, PolicyState[]> ByTier(MatcherState subject)
+    /// <summary>A subject's policies of one tier, in precedence order.</summary>
+    internal readonly record struct TierPolicies(TierState Tier, PolicyState[] Sorted);
+
+    /// <summary>
+    /// A subject's policies per tier, each sorted by precedence: computed once and kept current by edits. A small array
+    /// rather than a dictionary: a subject's policies are nearly always in one tier, and there are tens of thousands
+    /// of subjects.
+    /// </summary>
+    private static TierPolicies[] ByTier(MatcherState subject)
     {
         if (subject.ByTier is { } cached)
         {
             return cached;
         }
 
-        var byTier = new Dictionary<TierState, PolicyState[]>(ReferenceEqualityComparer.Instance);
         var policies = subject.SubjectOf;
         var oneTier = true;
         foreach (var p in policies)
@@ -460,21 +481,26 @@ public sealed partial class CalculationEngine
             oneTier &= ReferenceEquals(p.Tier, policies[0].Tier);
         }
 
-        if (oneTier && policies.Count > 0)
+        TierPolicies[] byTier;
+        if (policies.Count == 0)
+        {
+            byTier = [];
+        }
+        else if (oneTier)
         {
             // The common case, a subject's policies all in one tier: one array, no grouping.
             var sorted = policies.ToArray();
             Array.Sort(sorted, Precedence);
-            byTier[policies[0].Tier] = sorted;
+            byTier = [new TierPolicies(policies[0].Tier, sorted)];
         }
         else
         {
-            foreach (var group in policies.GroupBy(p => p.Tier))
+            byTier = [.. policies.GroupBy(p => p.Tier).Select(group =>
             {
                 var sorted = group.ToArray();
                 Array.Sort(sorted, Precedence);
-                byTier[group.Key] = sorted;
-            }
+                return new TierPolicies(group.Key, sorted);
+            })];
         }
 
         return subject.ByTier = byTier;
@@ -488,15 +514,19 @@ public sealed partial class CalculationEngine
             return;
         }
 
-        byTier.TryGetValue(policy.Tier, out var sorted);
-        var next = EditedOnce(sorted ?? [], policy, added);
-        if (next.Length == 0)
+        var at = Array.FindIndex(byTier, t => ReferenceEquals(t.Tier, policy.Tier));
+        var next = EditedOnce(at >= 0 ? byTier[at].Sorted : [], policy, added);
+        if (next.Length > 0 && at >= 0)
         {
-            byTier.Remove(policy.Tier);
+            byTier[at] = new TierPolicies(policy.Tier, next);
         }
-        else
+        else if (next.Length > 0)
         {
-            byTier[policy.Tier] = next;
+            subject.ByTier = [.. byTier, new TierPolicies(policy.Tier, next)];
+        }
+        else if (at >= 0)
+        {
+            subject.ByTier = [.. byTier[..at], .. byTier[(at + 1)..]];
         }
     }
 

@@ -37,7 +37,7 @@ public sealed partial class CalculationEngine
         var sb = new StringBuilder();
         foreach (var (peer, id) in matcherIds.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal).ThenBy(p => p.Key.CalicoScope))
         {
-            var members = matchers[id]!.Members.SelectMany(i => identities[i]!.Endpoints).Select(e => endpoints[e]!.Workload.Id).Order(StringComparer.Ordinal);
+            var members = matchers[id]!.Members.SelectMany(i => identities[i]!.Endpoints).Select(e => endpoints[e]!.Key).Order(StringComparer.Ordinal);
             sb.Append(CultureInfo.InvariantCulture, $"selector {peer} calico={peer.CalicoScope}: {string.Join(' ', members)}\n");
         }
 

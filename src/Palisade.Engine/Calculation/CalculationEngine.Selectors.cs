@@ -34,7 +34,7 @@ public sealed partial class CalculationEngine
         public readonly List<PolicyState> SubjectOf = [];
 
         /// <summary>The policies this selector is the subject of, per tier, in precedence order (kept up to date by edits).</summary>
-        public Dictionary<TierState, PolicyState[]>? ByTier;
+        public TierPolicies[]? ByTier;
         public IndexKind Kind;
         public (string Key, string[] Values)? Required;
         public CidrBlock[]? SelectedNets;
@@ -454,7 +454,7 @@ public sealed partial class CalculationEngine
     {
         foreach (var l in listeners)
         {
-            l.OnSelectorMember(matcher, endpoint.Workload.Id, added);
+            l.OnSelectorMember(matcher, endpoint.Key, added);
         }
     }
 }

@@ -57,7 +57,7 @@ public sealed partial class CalculationEngine
         {
             foreach (var e in identities[identity]!.Endpoints)
             {
-                yield return endpoints[e]!.Workload.Id;
+                yield return endpoints[e]!.Key;
             }
         }
     }

@@ -69,6 +69,8 @@ public sealed partial class CalculationEngine
             }
         }
 
+        // The dense arrays sized once for every workload, rather than doubled (and copied) as they arrive.
+        ReserveEndpoints(endpoints.Count + cluster.Workloads.Length);
         foreach (var w in cluster.Workloads)
         {
             UpsertWorkload(w);
