@@ -100,4 +100,34 @@ public sealed partial class CalculationEngine
 
         return renewed;
     }
+
+    /// <summary>
+    /// For tests: how many of the program references endpoints hold (in their hot entries) and of the selector arrays
+    /// they point at are not what packing left: a reference to a program not packed, a plain code that is not its
+    /// program's code, or an endpoint's selectors that are not its identity's array.
+    /// </summary>
+    internal int UnpackedReferences()
+    {
+        var stale = 0;
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint is null)
+            {
+                continue;
+            }
+
+            ref readonly var entry = ref hot[endpoint.Id];
+            foreach (var programs in (ReadOnlySpan<ProgramRef[]>)[entry.IngressProgram, entry.EgressProgram])
+            {
+                foreach (var p in programs)
+                {
+                    stale += (p.Program.Chunks is null && !p.Program.Packed) || (p.Plain is not null && !ReferenceEquals(p.Plain, p.Program.Code)) ? 1 : 0;
+                }
+            }
+
+            stale += endpoint.Identity >= 0 && !ReferenceEquals(entry.Matchers, identities[endpoint.Identity]!.MatcherArray) ? 1 : 0;
+        }
+
+        return stale;
+    }
 }

@@ -1,0 +1,54 @@
+using Palisade.Engine.Calculation;
+
+namespace Palisade.Engine.Tests.Calculation;
+
+/// <summary>
+/// After a full load of a large engine the data verdicts read is copied into dense runs (CalculationEngine.Pack); the
+/// fast path must then read the copies, not the arrays the build left behind, or the packing buys nothing.
+/// </summary>
+public sealed class PackingTests
+{
+    [Fact]
+    public void AfterLoad_EndpointsReadPackedCopies_AndVerdictsAreUnchanged()
+    {
+        for (var seed = 0; seed < 12; seed++)
+        {
+            var world = new RandomWorld(seed);
+            var packed = CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { PackFromEndpoints = 0, IndexThreshold = (seed & 1) == 0 ? 24 : 0 });
+            var plain = CalculationEngine.Build(world.Snapshot(), world.Model(), new CalculationOptions { PackFromEndpoints = int.MaxValue, IndexThreshold = (seed & 1) == 0 ? 24 : 0 });
+            Assert.Equal(0, packed.UnpackedReferences());
+
+            // Without packing, every endpoint that has a policy holds programs never packed: the count sees them.
+            Assert.True(plain.UnpackedReferences() > 0, $"seed {seed}: an engine built without packing looks packed");
+
+            var handles = world.Snapshot().Workloads.Select(w => packed.EndpointHandle(w.Id)).ToArray();
+            foreach (var from in handles)
+            {
+                foreach (var to in handles)
+                {
+                    Assert.Equal(plain.Evaluate(from, to, Model.Protocol.Tcp, 80), packed.Evaluate(from, to, Model.Protocol.Tcp, 80));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void UpdatesAfterPacking_KeepStateEqualToFromScratch()
+    {
+        // Updates after the packing replace some of the packed arrays with new ones; the state stays what a build from
+        // scratch gives.
+        for (var seed = 0; seed < 12; seed++)
+        {
+            var world = new RandomWorld(seed);
+            var options = new CalculationOptions { PackFromEndpoints = 0 };
+            var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
+            for (var i = 0; i < 40; i++)
+            {
+                world.NextUpdate()(engine);
+                engine.Flush();
+            }
+
+            Assert.Equal(CalculationEngine.Build(world.Snapshot(), world.Model(), options).DescribeState(), engine.DescribeState());
+        }
+    }
+}
