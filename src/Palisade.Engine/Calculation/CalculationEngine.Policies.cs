@@ -1203,9 +1203,17 @@ public sealed partial class CalculationEngine
 
         int[]? keys = null;
         int[] starts = [], flat = [];
+        ulong keyLow = 0, keyHigh = 0;
         if (index is not null)
         {
             keys = [.. index.Keys.Order()];
+            foreach (var k in keys)
+            {
+                var bit = TierProgram.SignatureBit(k);
+                keyLow |= bit < 64 ? 1UL << bit : 0;
+                keyHigh |= bit >= 64 ? 1UL << (bit - 64) : 0;
+            }
+
             starts = new int[keys.Length + 1];
             flat = new int[index.Values.Sum(v => v.Count)];
             for (var k = 0; k < keys.Length; k++)
@@ -1223,6 +1231,8 @@ public sealed partial class CalculationEngine
             SinglePorts = singlePorts,
             Names = [.. names],
             IndexKeys = keys,
+            KeySignatureLow = keyLow,
+            KeySignatureHigh = keyHigh,
             IndexStarts = starts,
             IndexPositions = flat,
             Always = [.. always],

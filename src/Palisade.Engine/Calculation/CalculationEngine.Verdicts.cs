@@ -380,6 +380,12 @@ public sealed partial class CalculationEngine
                     var lastBlock = keys.Length - Vector256<int>.Count;
                     foreach (var m in remote.Matchers)
                     {
+                        // A selector whose signature bit no key has is no key: not scanned for (most are not).
+                        if (!program.MayBeKey(m))
+                        {
+                            continue;
+                        }
+
                         var needle = Vector256.Create(m);
                         var k = -1;
                         for (var c = 0; ; c += Vector256<int>.Count)
@@ -416,6 +422,11 @@ public sealed partial class CalculationEngine
                     var from = 0;
                     foreach (var m in remote.Matchers)
                     {
+                        if (!program.MayBeKey(m))
+                        {
+                            continue;
+                        }
+
                         var k = keys.AsSpan(from).BinarySearch(m);
                         if (k < 0)
                         {

@@ -161,6 +161,20 @@ internal sealed class TierProgram
     /// selector. A few cache lines a flow searches, rather than a hash table's buckets and entries per selector.
     /// </summary>
     public int[]? IndexKeys;
+
+    /// <summary>
+    /// The signature of <see cref="IndexKeys"/> (their <see cref="SignatureBit"/>s): a selector of the remote end whose
+    /// bit is not in it is no key, and is not searched for.
+    /// </summary>
+    public ulong KeySignatureLow;
+    public ulong KeySignatureHigh;
+
+    /// <summary>Whether <paramref name="matcher"/>'s signature bit is one of <see cref="IndexKeys"/>' (if not, it is no key).</summary>
+    public bool MayBeKey(int matcher)
+    {
+        var bit = SignatureBit(matcher);
+        return ((bit < 64 ? KeySignatureLow >> bit : KeySignatureHigh >> (bit - 64)) & 1) != 0;
+    }
     public int[] IndexStarts = [];
     public int[] IndexPositions = [];
 
