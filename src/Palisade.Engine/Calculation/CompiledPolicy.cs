@@ -172,8 +172,12 @@ internal sealed class TierProgram
     /// <summary>Whether <paramref name="matcher"/>'s signature bit is one of <see cref="IndexKeys"/>' (if not, it is no key).</summary>
     public bool MayBeKey(int matcher)
     {
+        // Without a branch on which word (it would go either way at random): the high word where bit 6 is set, and a
+        // shift by the bit's low six.
         var bit = SignatureBit(matcher);
-        return ((bit < 64 ? KeySignatureLow >> bit : KeySignatureHigh >> (bit - 64)) & 1) != 0;
+        var (low, high) = (KeySignatureLow, KeySignatureHigh);
+        var word = low ^ ((low ^ high) & (0UL - (ulong)(bit >> 6)));
+        return ((word >> (bit & 63)) & 1) != 0;
     }
     public int[] IndexStarts = [];
     public int[] IndexPositions = [];
