@@ -132,34 +132,16 @@ public sealed partial class CalculationEngine
             Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
         }
 
+        var (low, high) = TierProgram.Signature(e.Matchers);
         hot[e.Id] = new EndpointHot
         {
             Word = EndpointWord(e),
             IngressProgram = e.Ingress,
             EgressProgram = e.Egress,
             Matchers = e.Matchers,
-            SignatureLow = Signature(e.Matchers, high: false),
-            SignatureHigh = Signature(e.Matchers, high: true),
+            SignatureLow = low,
+            SignatureHigh = high,
         };
-    }
-
-    private static ulong Signature(int[] matchers, bool high)
-    {
-        ulong sig = 0;
-        foreach (var m in matchers)
-        {
-            var bit = TierProgram.SignatureBit(m);
-            if (high && bit >= 64)
-            {
-                sig |= 1UL << (bit - 64);
-            }
-            else if (!high && bit < 64)
-            {
-                sig |= 1UL << bit;
-            }
-        }
-
-        return sig;
     }
 
     internal sealed class EndpointState

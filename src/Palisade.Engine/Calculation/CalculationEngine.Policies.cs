@@ -1141,20 +1141,7 @@ public sealed partial class CalculationEngine
                 continue;
             }
 
-            ulong lo = 0, hi = 0;
-            foreach (var m in rule.RemoteMatchers)
-            {
-                var bit = TierProgram.SignatureBit(m);
-                if (bit < 64)
-                {
-                    lo |= 1UL << bit;
-                }
-                else
-                {
-                    hi |= 1UL << (bit - 64);
-                }
-            }
-
+            var (lo, hi) = TierProgram.Signature(rule.RemoteMatchers);
             (code[at + 9], code[at + 10], code[at + 11], code[at + 12]) = ((int)lo, (int)(lo >> 32), (int)hi, (int)(hi >> 32));
             if (filtered && rule.RemoteMatchers.Length > 0 && rule.RemoteNets.Length == 0)
             {
@@ -1207,12 +1194,7 @@ public sealed partial class CalculationEngine
         if (index is not null)
         {
             keys = [.. index.Keys.Order()];
-            foreach (var k in keys)
-            {
-                var bit = TierProgram.SignatureBit(k);
-                keyLow |= bit < 64 ? 1UL << bit : 0;
-                keyHigh |= bit >= 64 ? 1UL << (bit - 64) : 0;
-            }
+            (keyLow, keyHigh) = TierProgram.Signature(keys);
 
             starts = new int[keys.Length + 1];
             flat = new int[index.Values.Sum(v => v.Count)];

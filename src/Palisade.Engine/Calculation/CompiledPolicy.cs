@@ -168,6 +168,8 @@ internal sealed class TierProgram
     /// </summary>
     public ulong KeySignatureLow;
     public ulong KeySignatureHigh;
+    public int[] IndexStarts = [];
+    public int[] IndexPositions = [];
 
     /// <summary>Whether <paramref name="matcher"/>'s signature bit is one of <see cref="IndexKeys"/>' (if not, it is no key).</summary>
     public bool MayBeKey(int matcher)
@@ -179,8 +181,6 @@ internal sealed class TierProgram
         var word = low ^ ((low ^ high) & (0UL - (ulong)(bit >> 6)));
         return ((word >> (bit & 63)) & 1) != 0;
     }
-    public int[] IndexStarts = [];
-    public int[] IndexPositions = [];
 
     /// <summary>Whether the program has a selector index (either form).</summary>
     public bool Indexed => Index is not null || IndexKeys is not null;
@@ -220,6 +220,26 @@ internal sealed class TierProgram
 
     /// <summary>The bit a selector sets in a 128-bit signature: a quick test that most non-members fail.</summary>
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
+
+    /// <summary>The 128-bit signature of a set of selectors: each one's <see cref="SignatureBit"/> set, as two words.</summary>
+    public static (ulong Low, ulong High) Signature(ReadOnlySpan<int> matchers)
+    {
+        ulong low = 0, high = 0;
+        foreach (var m in matchers)
+        {
+            var bit = SignatureBit(m);
+            if (bit < 64)
+            {
+                low |= 1UL << bit;
+            }
+            else
+            {
+                high |= 1UL << (bit - 64);
+            }
+        }
+
+        return (low, high);
+    }
 }
 
 /// <summary>
