@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Palisade.Engine.Calculation;
 using Palisade.Model;
 using Palisade.Model.Policies;
@@ -55,12 +56,32 @@ public sealed record EngineBenchResult
     public required double SpeedupP50 { get; init; }
     public required double VerdictsPerSecond { get; init; }
     public required double BatchVerdictsPerSecond { get; init; }
+
+    /// <summary>
+    /// Each verdict round as measured, beside the memory probes read in the same round: which window of the machine the
+    /// best round (<see cref="VerdictsPerSecond"/>) and the others met.
+    /// </summary>
+    public required IReadOnlyList<VerdictRound> VerdictRounds { get; init; }
+
+    /// <summary>
+    /// The baseline measured in the same run: nanoseconds per dependent read at random over 4 MB and over 16 MB (see
+    /// <see cref="MemoryProbe"/>), the median over the verdict rounds. Verdicts at 100k endpoints read about ten
+    /// megabytes at random: where 16 MB reads at memory's speed rather than the cache's, so do they.
+    /// </summary>
+    public required IReadOnlyDictionary<string, double> MemoryReadNs { get; init; }
     public required double MeanIngressRules { get; init; }
     public required double MeanEgressRules { get; init; }
     public int? Classes { get; init; }
     public double? ClassesMs { get; init; }
     public long? ClassAllowedPairs { get; init; }
 }
+
+/// <summary>One round of verdicts: flows per second one at a time and in batches, and the memory probes read after them.</summary>
+public sealed record VerdictRound(
+    double Single,
+    double Batch,
+    [property: JsonPropertyName("read_4mb_ns")] double Read4MbNs,
+    [property: JsonPropertyName("read_16mb_ns")] double Read16MbNs);
 
 /// <summary>
 /// Measures the calculation engine on a synthetic cluster: a full build, a mixed churn stream through the incremental
@@ -150,12 +171,15 @@ public static class EngineBench
             naive[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 
-        progress?.Invoke("verdicts");
-        var (verdictsPerSecond, batchVerdictsPerSecond) = MeasureVerdicts(engine, cluster, seed);
         progress?.Invoke("connectivity classes");
         var classStart = Stopwatch.GetTimestamp();
         var classReport = engine.Classes();
         var classesMs = Stopwatch.GetElapsedTime(classStart).TotalMilliseconds;
+
+        // The peak of the engine's work, read before the verdict stage's memory probes (20 MB that belong to no engine).
+        var peakWholeRun = Process.GetCurrentProcess().PeakWorkingSet64;
+        progress?.Invoke("verdicts");
+        var rounds = MeasureVerdicts(engine, cluster, seed);
         var p50 = Percentile(samples, 0.50);
         var naiveP50 = naive.Length == 0 ? 0 : Percentile(naive, 0.50);
         return new EngineBenchResult
@@ -171,7 +195,7 @@ public static class EngineBench
             FullBuildMs = Math.Round(fullBuildMs, 1),
             EngineMemoryMb = Math.Round(engineBytes / 1048576.0, 1),
             PeakMemoryMb = Math.Round(peakAfterBuild / 1048576.0, 1),
-            PeakMemoryWholeRunMb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+            PeakMemoryWholeRunMb = Math.Round(peakWholeRun / 1048576.0, 1),
             RendererEventsFullBuild = buildEvents,
             Updates = updates,
             IncrementalUpdateP50Us = Math.Round(p50, 2),
@@ -195,8 +219,14 @@ public static class EngineBench
             NaiveSamples = naiveSamples,
             NaiveUpdateP50Us = Math.Round(naiveP50, 1),
             SpeedupP50 = p50 > 0 ? Math.Round(naiveP50 / p50, 1) : 0,
-            VerdictsPerSecond = Math.Round(verdictsPerSecond),
-            BatchVerdictsPerSecond = Math.Round(batchVerdictsPerSecond),
+            VerdictsPerSecond = rounds.Max(r => r.Single),
+            BatchVerdictsPerSecond = rounds.Max(r => r.Batch),
+            VerdictRounds = rounds,
+            MemoryReadNs = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["4mb"] = Math.Round(Percentile([.. rounds.Select(r => r.Read4MbNs)], 0.5), 1),
+                ["16mb"] = Math.Round(Percentile([.. rounds.Select(r => r.Read16MbNs)], 0.5), 1),
+            },
             Classes = classReport.Classes.Length,
             ClassesMs = Math.Round(classesMs, 1),
             ClassAllowedPairs = classReport.AllowedPairs,
@@ -209,8 +239,9 @@ public static class EngineBench
     /// Verdicts per second on this one thread, one flow at a time and in batches (the bulk path analysis uses, with
     /// prefetching), over the same 64k random pairs: five rounds of each, interleaved, the best round counting. The
     /// machine is shared and its noise only ever slows a round, so the best round is the closest to what the code does.
+    /// Each round ends with the memory probes, so that every round's figures come with the window they met.
     /// </summary>
-    private static (double Single, double Batch) MeasureVerdicts(CalculationEngine engine, SyntheticCluster cluster, int seed)
+    private static VerdictRound[] MeasureVerdicts(CalculationEngine engine, SyntheticCluster cluster, int seed)
     {
         var random = new Random(seed);
         var ids = cluster.Workloads.Keys.ToArray();
@@ -241,16 +272,21 @@ public static class EngineBench
         // Warm up both paths, then the rounds.
         One();
         Batch();
-        double single = 0, batch = 0;
-        for (var round = 0; round < 5; round++)
+        MemoryProbe[] probes = [new(4 << 20, seed), new(16 << 20, seed)];
+        var rounds = new VerdictRound[5];
+        for (var round = 0; round < rounds.Length; round++)
         {
-            single = Math.Max(single, Rate(One, Pairs));
-            batch = Math.Max(batch, Rate(Batch, Pairs));
+            var single = Rate(One, Pairs);
+            var batch = Rate(Batch, Pairs);
+            rounds[round] = new VerdictRound(Math.Round(single), Math.Round(batch), Math.Round(probes[0].ReadNs(ProbeReads), 1), Math.Round(probes[1].ReadNs(ProbeReads), 1));
         }
 
         GC.KeepAlive(allowed);
-        return (single, batch);
+        return rounds;
     }
+
+    /// <summary>Reads per memory probe and round: about 70 ms where each read goes to memory.</summary>
+    private const int ProbeReads = 500_000;
 
     /// <summary>Flows per second of <paramref name="pass"/> (which judges <paramref name="flows"/>) repeated for about 300 ms.</summary>
     private static double Rate(Action pass, int flows)

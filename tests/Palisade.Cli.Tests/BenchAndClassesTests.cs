@@ -28,6 +28,19 @@ public sealed class BenchAndClassesTests
         Assert.True(r.GetProperty("warmup_update_max_us").GetDouble() > 0);
         Assert.Equal(shape, r.GetProperty("shape").GetString());
 
+        // The verdict rounds as measured, each with the memory probes read in it: the figures are the best rounds, and
+        // the baseline is the rounds' median, which lies among them.
+        var rounds = r.GetProperty("verdict_rounds").EnumerateArray().ToList();
+        Assert.Equal(5, rounds.Count);
+        Assert.All(rounds, round => Assert.All(new[] { "single", "batch", "read_4mb_ns", "read_16mb_ns" }, f => Assert.True(round.GetProperty(f).GetDouble() > 0, $"{f} in {round}")));
+        Assert.Equal(rounds.Max(x => x.GetProperty("single").GetDouble()), r.GetProperty("verdicts_per_second").GetDouble());
+        Assert.Equal(rounds.Max(x => x.GetProperty("batch").GetDouble()), r.GetProperty("batch_verdicts_per_second").GetDouble());
+        foreach (var (size, field) in new[] { ("4mb", "read_4mb_ns"), ("16mb", "read_16mb_ns") })
+        {
+            var median = r.GetProperty("memory_read_ns").GetProperty(size).GetDouble();
+            Assert.Contains(median, rounds.Select(x => x.GetProperty(field).GetDouble()));
+        }
+
         // Collections during the timed stream, and the updates they fell in: no more updates met a collection than
         // there were collections or updates, and the p99 of the others is a time within the stream's.
         var collections = r.GetProperty("churn_collections");
@@ -61,7 +74,7 @@ public sealed class BenchAndClassesTests
             .ToDictionary(r => r[0], r => r.Length > 1 ? r[1].Trim() : string.Empty, StringComparer.Ordinal);
         Assert.All(rows, r => Assert.False(r.Value.Contains('{') || r.Value.Length == 0, $"{r.Key} has no single value: '{r.Value}'"));
         Assert.Equal("300", rows["endpoints"]);
-        foreach (var name in new[] { "incremental_p99_by_kind_us.pod-add", "churn_collections.gen0", "churn_collections.gen2" })
+        foreach (var name in new[] { "incremental_p99_by_kind_us.pod-add", "churn_collections.gen0", "churn_collections.gen2", "verdict_rounds[0].single", "verdict_rounds[4].read_16mb_ns", "memory_read_ns.16mb" })
         {
             Assert.True(rows.TryGetValue(name, out var value) && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _), $"missing or not a number: {name}");
         }

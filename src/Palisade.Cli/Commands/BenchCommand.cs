@@ -135,7 +135,8 @@ internal static class BenchCommand
 
     /// <summary>
     /// A bench result as a table of measures, one value a row: nested measures (by scenario, by set size, by kind) are
-    /// named by their path, such as <c>connections_per_second.none</c> or <c>first_packet_by_set_size.1000.p99_delta_us</c>.
+    /// named by their path, such as <c>connections_per_second.none</c>, <c>first_packet_by_set_size.1000.p99_delta_us</c>
+    /// or, in a list, <c>verdict_rounds[0].single</c>.
     /// </summary>
     private static void WriteTable(CliContext context, JsonElement result)
     {
@@ -147,6 +148,14 @@ internal static class BenchCommand
                 foreach (var p in value.EnumerateObject())
                 {
                     Add($"{name}.{p.Name}", p.Value);
+                }
+            }
+            else if (value.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    Add($"{name}[{i++}]", item);
                 }
             }
             else
