@@ -39,8 +39,14 @@ public sealed partial class CalculationEngine
         public int List = -1;
         public LabelSet? CachedCalicoLabels;
 
-        /// <summary>The selectors this identity is in, sorted: what the fast path searches (small, contiguous, hot).</summary>
+        /// <summary>The selectors this identity is in, sorted.</summary>
         public int[] MatcherArray = [];
+
+        /// <summary>
+        /// Those of <see cref="MatcherArray"/> that rules name as peers, sorted: what the fast path searches for a remote
+        /// end (small, contiguous, hot). At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
+        /// </summary>
+        public int[] PeerArray = [];
         public bool MatcherArrayDirty;
 
         public LabelSet CalicoLabels() => engine.CalicoLabelsOf(this);
@@ -51,7 +57,7 @@ public sealed partial class CalculationEngine
     /// <summary>
     /// What the fast path reads of an endpoint, in one dense array indexed by handle (48 bytes per endpoint, no object
     /// hop): its address word with the host-network and identity bits, its list's programs, and its identity's sorted
-    /// selectors with their signature.
+    /// peer selectors with their signature.
     /// </summary>
     internal struct EndpointHot
     {
@@ -132,7 +138,11 @@ public sealed partial class CalculationEngine
             Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
         }
 
+        // Every pod's signature has bit 0, so that a rule open to any remote end (its filter all ones) lets through a
+        // pod no selector holds (whose selectors would set no bit). A selector whose own bit is 0 shares it: a filter
+        // may let through what cannot match, never the other way.
         var (low, high) = TierProgram.Signature(e.Matchers);
+        low |= 1;
         hot[e.Id] = new EndpointHot
         {
             Word = EndpointWord(e),
@@ -161,7 +171,7 @@ public sealed partial class CalculationEngine
         public int Identity = -1;
         public int List = -1;
 
-        /// <summary>The identity's sorted selector array, shared by reference: read by the fast path without a hop.</summary>
+        /// <summary>The identity's sorted peer selectors, shared by reference: read by the fast path without a hop.</summary>
         public int[] Matchers = [];
     }
 
@@ -362,7 +372,7 @@ public sealed partial class CalculationEngine
             endpoint.Identity = id;
             var identity = identities[id]!;
             identity.Endpoints.Add(endpoint.Id);
-            endpoint.Matchers = identity.MatcherArray;
+            endpoint.Matchers = identity.PeerArray;
             foreach (var m in identity.Matchers)
             {
                 EmitMember(m, endpoint, added: true);

@@ -5,7 +5,7 @@ public sealed partial class CalculationEngine
 {
     /// <summary>
     /// Copies what verdicts read into fresh, dense runs by kind: every list's program codes, then the lists' program
-    /// arrays, then the identities' selector arrays, and points endpoints at the copies. A build allocates these among
+    /// arrays, then the identities' peer selector arrays, and points endpoints at the copies. A build allocates these among
     /// far more objects verdicts never read, so at 100k endpoints nearly every line a flow reads lies on a page of its
     /// own; on a virtual machine a missed address translation walks two page tables and costs as much as the miss.
     /// Packed by kind, the ten or so megabytes verdicts read lie on few pages. Measured in one process, two engines
@@ -39,9 +39,12 @@ public sealed partial class CalculationEngine
 
         foreach (var identity in identities)
         {
-            if (identity is not null && identity.MatcherArray.Length > 0)
+            if (identity is not null && identity.PeerArray.Length > 0)
             {
-                identity.MatcherArray = [.. identity.MatcherArray];
+                // Where every selector is a peer the two arrays are one, and stay one.
+                var one = ReferenceEquals(identity.PeerArray, identity.MatcherArray);
+                identity.PeerArray = [.. identity.PeerArray];
+                identity.MatcherArray = one ? identity.PeerArray : identity.MatcherArray;
             }
         }
 
@@ -57,7 +60,7 @@ public sealed partial class CalculationEngine
             endpoint.Egress = list?.EgressProgram ?? [];
             if (endpoint.Identity >= 0)
             {
-                endpoint.Matchers = identities[endpoint.Identity]!.MatcherArray;
+                endpoint.Matchers = identities[endpoint.Identity]!.PeerArray;
             }
 
             // The same references as Sync would write; the rest of the entry is unchanged.
@@ -126,7 +129,7 @@ public sealed partial class CalculationEngine
                 }
             }
 
-            stale += endpoint.Identity >= 0 && !ReferenceEquals(entry.Matchers, identities[endpoint.Identity]!.MatcherArray) ? 1 : 0;
+            stale += endpoint.Identity >= 0 && !ReferenceEquals(entry.Matchers, identities[endpoint.Identity]!.PeerArray) ? 1 : 0;
         }
 
         return stale;

@@ -189,6 +189,11 @@ public sealed partial class CalculationEngine
 
         // Lists still holding this policy lose it at the next flush (or are freed when their identities leave).
         InvalidateListsWith(state.Subject, state, added: false);
+        foreach (var m in state.PeerMatchers)
+        {
+            AddPeerRef(m, -1);
+        }
+
         foreach (var m in state.Matchers)
         {
             ReleaseMatcher(m);
@@ -1333,6 +1338,8 @@ public sealed partial class CalculationEngine
         {
             compiled.Matcher = AcquireMatcher(peer);
             state.Matchers.Add(compiled.Matcher);
+            state.PeerMatchers.Add(compiled.Matcher);
+            AddPeerRef(compiled.Matcher, 1);
         }
 
         return compiled;

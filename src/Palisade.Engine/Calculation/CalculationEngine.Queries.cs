@@ -29,8 +29,9 @@ public sealed partial class CalculationEngine
         outcome.Tier < 0 ? null : tiers.Values.FirstOrDefault(t => t.Id == outcome.Tier)?.Tier;
 
     /// <summary>
-    /// A canonical text of the state: each selector's members (by endpoint id) and each endpoint's ordered policies.
-    /// Two engines fed the same final state describe it identically, whatever the order of their updates.
+    /// A canonical text of the state: each selector's members (by endpoint id), each endpoint's ordered policies, and the
+    /// selectors the fast path looks a remote endpoint up in (its hot entry's: the peer selectors it is in). Two engines
+    /// fed the same final state describe it identically, whatever the order of their updates.
     /// </summary>
     public string DescribeState()
     {
@@ -45,7 +46,8 @@ public sealed partial class CalculationEngine
         {
             var e = endpoints[handle]!;
             var list = e.List < 0 ? "none" : string.Join(", ", lists[e.List]!.Policies.Select(p => PolicyKey(p)));
-            sb.Append(CultureInfo.InvariantCulture, $"endpoint {id}: {list}\n");
+            var peers = hot[handle].Matchers.Select(m => $"{matchers[m]!.Peer} calico={matchers[m]!.Peer.CalicoScope}").Order(StringComparer.Ordinal);
+            sb.Append(CultureInfo.InvariantCulture, $"endpoint {id}: {list}\n  peers: {string.Join("; ", peers)}\n");
         }
 
         return sb.ToString();

@@ -33,6 +33,15 @@ public sealed partial class CalculationEngine
         public int RefCount;
         public readonly List<PolicyState> SubjectOf = [];
 
+        /// <summary>
+        /// How many rules' peers name this selector: only then can a flow's remote end be looked up in it. A selector
+        /// that is only ever a subject decides lists, not peers, and stays out of the fast path's arrays.
+        /// </summary>
+        public int PeerRefs;
+
+        /// <summary>Whether its members' peer arrays hold it (<see cref="PeerRefs"/> &gt; 0 at the last flush).</summary>
+        public bool PublishedPeer;
+
         /// <summary>The policies this selector is the subject of, per tier, in precedence order (kept up to date by edits).</summary>
         public TierPolicies[]? ByTier;
         public IndexKind Kind;
@@ -429,25 +438,82 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>Refreshes the sorted selector arrays the fast path searches.</summary>
+    /// <summary>Selectors whose <see cref="MatcherState.PeerRefs"/> changed since the last flush.</summary>
+    private readonly HashSet<int> peerRefsChanged = [];
+
+    private void AddPeerRef(int matcher, int delta)
+    {
+        matchers[matcher]!.PeerRefs += delta;
+        peerRefsChanged.Add(matcher);
+    }
+
+    /// <summary>
+    /// Refreshes the sorted selector arrays: every selector an identity is in, and the ones the fast path searches, its
+    /// peer selectors. First, a selector that became a peer or stopped being one (not a policy replaced by a version
+    /// naming it again) sends its members' arrays to be refreshed.
+    /// </summary>
     private void RefreshMatcherArrays()
     {
+        foreach (var id in peerRefsChanged)
+        {
+            // A freed selector's members have left it; an id reused since is a new selector, whose members are new.
+            if (matchers[id] is not { } m || m.PublishedPeer == m.PeerRefs > 0)
+            {
+                continue;
+            }
+
+            m.PublishedPeer = m.PeerRefs > 0;
+            foreach (var identityId in m.Members)
+            {
+                MatchersChanged(identities[identityId]!);
+            }
+        }
+
+        peerRefsChanged.Clear();
         foreach (var identity in dirtyMatcherArrays)
         {
             var array = new int[identity.Matchers.Count];
             identity.Matchers.CopyTo(array);
             Array.Sort(array);
             identity.MatcherArray = array;
+            identity.PeerArray = PeersOf(array);
             identity.MatcherArrayDirty = false;
             foreach (var e in identity.Endpoints)
             {
                 var endpoint = endpoints[e]!;
-                endpoint.Matchers = array;
+                endpoint.Matchers = identity.PeerArray;
                 Sync(endpoint);
             }
         }
 
         dirtyMatcherArrays.Clear();
+    }
+
+    /// <summary>The peer selectors among <paramref name="sorted"/>: the same array when all are.</summary>
+    private int[] PeersOf(int[] sorted)
+    {
+        var peers = 0;
+        foreach (var m in sorted)
+        {
+            peers += matchers[m]!.PeerRefs > 0 ? 1 : 0;
+        }
+
+        if (peers == sorted.Length || peers == 0)
+        {
+            return peers == 0 ? [] : sorted;
+        }
+
+        var array = new int[peers];
+        var at = 0;
+        foreach (var m in sorted)
+        {
+            if (matchers[m]!.PeerRefs > 0)
+            {
+                array[at++] = m;
+            }
+        }
+
+        return array;
     }
 
     private void EmitMember(int matcher, EndpointState endpoint, bool added)

@@ -89,6 +89,9 @@ internal sealed class PolicyState
     /// <summary>Every selector index entry this policy holds a reference on (subject, peers, not-selectors).</summary>
     public List<int> Matchers = [];
 
+    /// <summary>Those of <see cref="Matchers"/> taken as rules' peers (each time), which count in <c>PeerRefs</c>.</summary>
+    public List<int> PeerMatchers = [];
+
     public CompiledRule[] Rules(Direction d) => d == Direction.Ingress ? Ingress : Egress;
 }
 

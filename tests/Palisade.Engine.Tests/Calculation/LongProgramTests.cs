@@ -78,6 +78,44 @@ public sealed class LongProgramTests
         }
     }
 
+    /// <summary>
+    /// A rule open to any remote end lets through a pod that no selector holds (here, in a namespace no policy names):
+    /// its signature has no selector's bit, yet it must pass that rule's filter, in a program long enough to have
+    /// filters (<see cref="TierProgram.FilterFrom"/> rules or more) and in one with an index.
+    /// </summary>
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(0)]
+    public void AnyRemoteRule_AllowsAPodInNoSelector(int indexThreshold)
+    {
+        var workloads = new List<Workload> { Pod("target", "target", 0) };
+        var policies = new List<Policy> { ToTargetFromAnywhere(8080) };
+        for (var i = 0; i < TierProgram.FilterFrom; i++)
+        {
+            workloads.Add(Pod($"client-{i}", $"c{i}", i + 1));
+            policies.Add(FromClient(i));
+        }
+
+        var stranger = new Workload("elsewhere", "stranger", "Pod", LabelSet.Of("app", "stranger")) { Addresses = new([IPAddress.Parse("10.9.0.1")]) };
+        workloads.Add(stranger);
+        var snapshot = new ClusterSnapshot(
+            [new NamespaceInfo(Ns, LabelSet.Of(NamespaceInfo.NameLabel, Ns)), new NamespaceInfo("elsewhere", LabelSet.Of(NamespaceInfo.NameLabel, "elsewhere"))],
+            workloads,
+            []);
+        var model = new PolicyModel([new Tier(PolicyModel.DefaultTierName, 1_000_000, TierKind.Standard, RuleAction.Deny) { Policies = [.. policies] }]);
+        var engine = CalculationEngine.Build(snapshot, model, new CalculationOptions { IndexThreshold = indexThreshold });
+        var reference = new PolicyEvaluator(snapshot, model);
+        foreach (var (port, allowed) in new[] { (8080, true), (9000, false) })
+        {
+            var verdict = engine.Evaluate(engine.EndpointHandle(stranger.Id), engine.EndpointHandle($"{Ns}/target"), Protocol.Tcp, port);
+            Assert.True(verdict.Allowed == allowed, $"stranger -> target {port}: {verdict}");
+            Assert.Equal(reference.Evaluate(new Flow(FlowEnd.Of(stranger), FlowEnd.Of(workloads[0]), Protocol.Tcp, port)).Allowed, verdict.Allowed);
+        }
+    }
+
+    /// <summary>A NetworkPolicy on the target allowing any remote end on <paramref name="port"/>.</summary>
+    private static Policy ToTargetFromAnywhere(int port) => ToTarget("from-anywhere", EntityMatch.Any, port);
+
     private static Workload Pod(string name, string app, int octet) =>
         new(Ns, name, "Pod", LabelSet.Of("app", app, "role", "client"))
         {
@@ -104,14 +142,17 @@ public sealed class LongProgramTests
     }
 
     /// <summary>A NetworkPolicy on the target allowing client <paramref name="i"/> (by its own selector) on port 9000 + i.</summary>
-    private static Policy FromClient(int i)
+    private static Policy FromClient(int i) =>
+        ToTarget($"from-c{i}", new EntityMatch { Peers = [new Peer { Namespace = Ns, Selector = Selector.Equal("app", $"c{i}") }] }, 9000 + i);
+
+    /// <summary>A NetworkPolicy on the target allowing <paramref name="from"/> on <paramref name="port"/>.</summary>
+    private static Policy ToTarget(string name, EntityMatch from, int port)
     {
-        var name = $"from-c{i}";
         var source = new SourceRef("networking.k8s.io/v1", "NetworkPolicy", Ns, name);
         var rule = new Rule(
             RuleAction.Allow,
-            new EntityMatch { Peers = [new Peer { Namespace = Ns, Selector = Selector.Equal("app", $"c{i}") }] },
-            new EntityMatch { Ports = [PortMatch.Single(9000 + i, Protocol.Tcp)] },
+            from,
+            new EntityMatch { Ports = [PortMatch.Single(port, Protocol.Tcp)] },
             new RuleOrigin(source, "spec.ingress[0]", 0));
         return new Policy(name, source, new Peer { Namespace = Ns, Selector = Selector.Equal("app", "target") })
         {
