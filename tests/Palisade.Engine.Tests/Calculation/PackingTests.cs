@@ -11,6 +11,9 @@ public sealed class PackingTests
     [Fact]
     public void AfterLoad_EndpointsReadPackedCopies_AndVerdictsAreUnchanged()
     {
+        // Arrays that identities with the same peers hold apart in the engines built without packing: some worlds must
+        // have them, or the sharing is not tested.
+        var unshared = 0;
         for (var seed = 0; seed < 12; seed++)
         {
             var world = new RandomWorld(seed);
@@ -21,6 +24,13 @@ public sealed class PackingTests
             // Without packing, every endpoint that has a policy holds programs never packed: the count sees them.
             Assert.True(plain.UnpackedReferences() > 0, $"seed {seed}: an engine built without packing looks packed");
 
+            // Packed, identities with the same peer selectors share one array; built, each has its own.
+            var (arrays, sets) = packed.PeerArrays();
+            Assert.Equal(sets, arrays);
+            var (plainArrays, plainSets) = plain.PeerArrays();
+            Assert.Equal(sets, plainSets);
+            unshared += plainArrays - plainSets;
+
             var handles = world.Snapshot().Workloads.Select(w => packed.EndpointHandle(w.Id)).ToArray();
             foreach (var from in handles)
             {
@@ -30,6 +40,8 @@ public sealed class PackingTests
                 }
             }
         }
+
+        Assert.True(unshared > 0, "no two identities of any world share their peer selectors");
     }
 
     [Fact]
