@@ -43,10 +43,11 @@ public sealed partial class CalculationEngine
         public int[] MatcherArray = [];
 
         /// <summary>
-        /// Those of <see cref="MatcherArray"/> that rules name as peers, sorted: what the fast path searches for a remote
-        /// end (small, contiguous, hot). At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
+        /// Those of <see cref="MatcherArray"/> that rules name as peers, sorted, after their signature (a peer block,
+        /// <see cref="TierProgram.PeerBlock"/>): what the fast path searches for a remote end (small, contiguous, hot).
+        /// At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
         /// </summary>
-        public int[] PeerArray = [];
+        public int[] PeerArray = TierProgram.NoPeers;
         public bool MatcherArrayDirty;
 
         public LabelSet CalicoLabels() => engine.CalicoLabelsOf(this);
@@ -55,9 +56,9 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// What the fast path reads of an endpoint, in one dense array indexed by handle (48 bytes per endpoint, no object
-    /// hop): its address word with the host-network and identity bits, its list's programs, and its identity's sorted
-    /// peer selectors with their signature.
+    /// What the fast path reads of an endpoint, in one dense array indexed by handle (32 bytes per endpoint, no object
+    /// hop): its address word with the host-network and identity bits, its list's programs, and its identity's peer
+    /// block (the sorted peer selectors after their signature).
     /// </summary>
     internal struct EndpointHot
     {
@@ -69,9 +70,8 @@ public sealed partial class CalculationEngine
         public ulong Word;
         public ProgramRef[] IngressProgram;
         public ProgramRef[] EgressProgram;
+        /// <summary>The identity's peer block (<see cref="TierProgram.PeerBlock"/>): its peer selectors' signature, then the selectors.</summary>
         public int[] Matchers;
-        public ulong SignatureLow;
-        public ulong SignatureHigh;
     }
 
     private EndpointHot[] hot = new EndpointHot[1024];
@@ -138,19 +138,12 @@ public sealed partial class CalculationEngine
             Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
         }
 
-        // Every pod's signature has bit 0, so that a rule open to any remote end (its filter all ones) lets through a
-        // pod no selector holds (whose selectors would set no bit). A selector whose own bit is 0 shares it: a filter
-        // may let through what cannot match, never the other way.
-        var (low, high) = TierProgram.Signature(e.Matchers);
-        low |= 1;
         hot[e.Id] = new EndpointHot
         {
             Word = EndpointWord(e),
             IngressProgram = e.Ingress,
             EgressProgram = e.Egress,
             Matchers = e.Matchers,
-            SignatureLow = low,
-            SignatureHigh = high,
         };
     }
 
@@ -171,8 +164,8 @@ public sealed partial class CalculationEngine
         public int Identity = -1;
         public int List = -1;
 
-        /// <summary>The identity's sorted peer selectors, shared by reference: read by the fast path without a hop.</summary>
-        public int[] Matchers = [];
+        /// <summary>The identity's peer block (<see cref="IdentityState.PeerArray"/>), shared by reference.</summary>
+        public int[] Matchers = TierProgram.NoPeers;
     }
 
     public void UpsertNamespace(NamespaceInfo ns)
@@ -397,7 +390,7 @@ public sealed partial class CalculationEngine
         }
 
         endpoint.Identity = -1;
-        endpoint.Matchers = [];
+        endpoint.Matchers = TierProgram.NoPeers;
         if (identity.Endpoints.Count > 0)
         {
             return;

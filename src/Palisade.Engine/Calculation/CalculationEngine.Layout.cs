@@ -42,10 +42,8 @@ public sealed partial class CalculationEngine
         var shared = new Dictionary<SubjectKey, int[]>();
         foreach (var identity in identities)
         {
-            if (identity is not null && identity.PeerArray.Length > 0)
+            if (identity is not null && identity.PeerArray != TierProgram.NoPeers)
             {
-                // Where every selector is a peer the two arrays are one, and stay one.
-                var one = ReferenceEquals(identity.PeerArray, identity.MatcherArray);
                 if (!shared.TryGetValue(new SubjectKey(identity.PeerArray), out var copy))
                 {
                     copy = [.. identity.PeerArray];
@@ -53,7 +51,6 @@ public sealed partial class CalculationEngine
                 }
 
                 identity.PeerArray = copy;
-                identity.MatcherArray = one ? copy : identity.MatcherArray;
             }
         }
 
@@ -147,7 +144,7 @@ public sealed partial class CalculationEngine
     /// <summary>For tests: how many distinct peer selector arrays the identities hold, and how many distinct sets of peers.</summary>
     internal (int Arrays, int Sets) PeerArrays()
     {
-        var live = identities.Where(i => i is { PeerArray.Length: > 0 }).Select(i => i!.PeerArray).ToList();
+        var live = identities.Where(i => i is not null && i.PeerArray != TierProgram.NoPeers).Select(i => i!.PeerArray).ToList();
         return (live.Distinct(ReferenceEqualityComparer.Instance).Count(), live.Select(a => new SubjectKey(a)).Distinct().Count());
     }
 }

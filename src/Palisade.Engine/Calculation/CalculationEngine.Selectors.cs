@@ -489,31 +489,20 @@ public sealed partial class CalculationEngine
         dirtyMatcherArrays.Clear();
     }
 
-    /// <summary>The peer selectors among <paramref name="sorted"/>: the same array when all are.</summary>
+    /// <summary>The peer block (<see cref="TierProgram.PeerBlock"/>) of the peer selectors among <paramref name="sorted"/>.</summary>
     private int[] PeersOf(int[] sorted)
     {
-        var peers = 0;
-        foreach (var m in sorted)
-        {
-            peers += matchers[m]!.PeerRefs > 0 ? 1 : 0;
-        }
-
-        if (peers == sorted.Length || peers == 0)
-        {
-            return peers == 0 ? [] : sorted;
-        }
-
-        var array = new int[peers];
-        var at = 0;
+        Span<int> peers = sorted.Length <= 256 ? stackalloc int[sorted.Length] : new int[sorted.Length];
+        var count = 0;
         foreach (var m in sorted)
         {
             if (matchers[m]!.PeerRefs > 0)
             {
-                array[at++] = m;
+                peers[count++] = m;
             }
         }
 
-        return array;
+        return count == 0 ? TierProgram.NoPeers : TierProgram.PeerBlock(peers[..count]);
     }
 
     private void EmitMember(int matcher, EndpointState endpoint, bool added)

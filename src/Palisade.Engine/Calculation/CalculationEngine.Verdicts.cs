@@ -378,7 +378,7 @@ public sealed partial class CalculationEngine
                     // vector compares, where a binary search takes a mispredicted branch at almost every step.
                     ref var first = ref MemoryMarshal.GetArrayDataReference(keys);
                     var lastBlock = keys.Length - Vector256<int>.Count;
-                    foreach (var m in remote.Matchers)
+                    foreach (var m in remote.Matchers.AsSpan(TierProgram.PeerBlockHeader))
                     {
                         // A selector whose signature bit no key has is no key: not scanned for (most are not).
                         if (!program.MayBeKey(m))
@@ -420,7 +420,7 @@ public sealed partial class CalculationEngine
                 {
                     // Both sides ascending: each selector of the remote end is searched for past the last one found.
                     var from = 0;
-                    foreach (var m in remote.Matchers)
+                    foreach (var m in remote.Matchers.AsSpan(TierProgram.PeerBlockHeader))
                     {
                         if (!program.MayBeKey(m))
                         {
@@ -452,7 +452,7 @@ public sealed partial class CalculationEngine
             else
             {
                 var index = program.Index!;
-                foreach (var m in remote.Matchers)
+                foreach (var m in remote.Matchers.AsSpan(TierProgram.PeerBlockHeader))
                 {
                     if (index.TryGetValue(m, out var positions))
                     {
@@ -539,7 +539,7 @@ public sealed partial class CalculationEngine
         };
     }
 
-    /// <summary>The remote end as rules read it: whether it is a pod, its sorted selectors and their signature; its address when a rule asks.</summary>
+    /// <summary>The remote end as rules read it: whether it is a pod, its peer block and signature; its address when a rule asks.</summary>
     private struct RemoteView
     {
         public int Handle;
@@ -557,7 +557,7 @@ public sealed partial class CalculationEngine
     private RemoteView RemoteOf(ref FlowRef flow, Direction direction)
     {
         var remoteHandle = direction == Model.Policies.Direction.Ingress ? flow.SourceHandle : flow.DestinationHandle;
-        var remote = new RemoteView { Handle = remoteHandle, Address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = [] };
+        var remote = new RemoteView { Handle = remoteHandle, Address = direction == Model.Policies.Direction.Ingress ? flow.SourceAddress : flow.DestinationAddress, Matchers = TierProgram.NoPeers };
         if (remoteHandle >= 0)
         {
             ref readonly var r = ref hot[remoteHandle];
@@ -570,9 +570,12 @@ public sealed partial class CalculationEngine
             if ((r.Word & (HostNetworkBit | IdentityBit)) == IdentityBit)
             {
                 remote.IsPod = true;
-                remote.Matchers = r.Matchers;
-                remote.SignatureLow = r.SignatureLow;
-                remote.SignatureHigh = r.SignatureHigh;
+                // A block's first four ints are its signature's two words (every block has them): read as words.
+                var block = r.Matchers;
+                remote.Matchers = block;
+                ref var words = ref System.Runtime.CompilerServices.Unsafe.As<int, ulong>(ref MemoryMarshal.GetArrayDataReference(block));
+                remote.SignatureLow = words;
+                remote.SignatureHigh = System.Runtime.CompilerServices.Unsafe.Add(ref words, 1);
             }
         }
 
@@ -663,10 +666,10 @@ public sealed partial class CalculationEngine
             ((remote.SignatureLow & ((ulong)(uint)code[at + 9] | ((ulong)(uint)code[at + 10] << 32))) |
              (remote.SignatureHigh & ((ulong)(uint)code[at + 11] | ((ulong)(uint)code[at + 12] << 32)))) != 0)
         {
-            var have = remote.Matchers;
+            var have = remote.Matchers.AsSpan(TierProgram.PeerBlockHeader);
             for (var i = start; i < start + matcherCount; i++)
             {
-                if (have.AsSpan().BinarySearch(code[i]) >= 0)
+                if (have.BinarySearch(code[i]) >= 0)
                 {
                     return true;
                 }

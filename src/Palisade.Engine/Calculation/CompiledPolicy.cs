@@ -224,6 +224,28 @@ internal sealed class TierProgram
     /// <summary>The bit a selector sets in a 128-bit signature: a quick test that most non-members fail.</summary>
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
 
+    /// <summary>Words of a peer block before its selectors: the signature's low and high words.</summary>
+    public const int PeerBlockHeader = 4;
+
+    /// <summary>
+    /// A remote end's peer selectors as the fast path reads them: their signature (two words of 64 bits, as four ints),
+    /// then the sorted selectors. Every pod's signature has bit 0, so that a rule open to any remote end (its filter all
+    /// ones) lets through a pod no selector holds; a selector whose own bit is 0 shares it, and a filter may let through
+    /// what cannot match, never the other way.
+    /// </summary>
+    public static int[] PeerBlock(ReadOnlySpan<int> sorted)
+    {
+        var (low, high) = Signature(sorted);
+        low |= 1;
+        var block = new int[PeerBlockHeader + sorted.Length];
+        (block[0], block[1], block[2], block[3]) = ((int)low, (int)(low >> 32), (int)high, (int)(high >> 32));
+        sorted.CopyTo(block.AsSpan(PeerBlockHeader));
+        return block;
+    }
+
+    /// <summary>The peer block of a pod in no peer selector.</summary>
+    public static readonly int[] NoPeers = PeerBlock([]);
+
     /// <summary>The 128-bit signature of a set of selectors: each one's <see cref="SignatureBit"/> set, as two words.</summary>
     public static (ulong Low, ulong High) Signature(ReadOnlySpan<int> matchers)
     {
