@@ -39,15 +39,15 @@ public sealed partial class CalculationEngine
 
         // Identities with the same peer selectors share one copy (arrays are never written once made): at (100k, 10k)
         // 43,817 identities have 7,382 distinct peer sets, 0.3 MB where one array each took 1.65 MB.
-        var shared = new Dictionary<SubjectKey, int[]>();
+        var shared = new Dictionary<PeerBlockKey, int[]>(identities.Count);
         foreach (var identity in identities)
         {
             if (identity is not null && identity.PeerArray != TierProgram.NoPeers)
             {
-                if (!shared.TryGetValue(new SubjectKey(identity.PeerArray), out var copy))
+                if (!shared.TryGetValue(new PeerBlockKey(identity.PeerArray), out var copy))
                 {
                     copy = [.. identity.PeerArray];
-                    shared.Add(new SubjectKey(copy), copy);
+                    shared.Add(new PeerBlockKey(copy), copy);
                 }
 
                 identity.PeerArray = copy;
@@ -145,6 +145,18 @@ public sealed partial class CalculationEngine
     internal (int Arrays, int Sets) PeerArrays()
     {
         var live = identities.Where(i => i is not null && i.PeerArray != TierProgram.NoPeers).Select(i => i!.PeerArray).ToList();
-        return (live.Distinct(ReferenceEqualityComparer.Instance).Count(), live.Select(a => new SubjectKey(a)).Distinct().Count());
+        return (live.Distinct(ReferenceEqualityComparer.Instance).Count(), live.Select(a => new PeerBlockKey(a)).Distinct().Count());
+    }
+
+    /// <summary>A peer block compared by content, hashed by its signature and length (no pass over its selectors).</summary>
+    private readonly struct PeerBlockKey(int[] block) : IEquatable<PeerBlockKey>
+    {
+        private readonly int[] block = block;
+
+        public bool Equals(PeerBlockKey other) => block.AsSpan().SequenceEqual(other.block);
+
+        public override bool Equals(object? obj) => obj is PeerBlockKey k && Equals(k);
+
+        public override int GetHashCode() => HashCode.Combine(block[0], block[1], block[2], block[3], block.Length);
     }
 }

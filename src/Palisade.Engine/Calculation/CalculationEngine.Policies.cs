@@ -32,7 +32,7 @@ public sealed partial class CalculationEngine
     /// <summary>Number of distinct policy lists (shared by identities selected alike).</summary>
     public int PolicyListCount => listIds.Count;
 
-    /// <summary>A sorted set of selector ids compared by content: a list's subjects, or (when packing) peer selectors.</summary>
+    /// <summary>A list's subjects (sorted selector ids) compared by content.</summary>
     internal readonly struct SubjectKey(int[] subjects) : IEquatable<SubjectKey>
     {
         public int[] Subjects { get; } = subjects;

@@ -33,13 +33,7 @@ public sealed partial class CalculationEngine
         public int RefCount;
         public readonly List<PolicyState> SubjectOf = [];
 
-        /// <summary>
-        /// How many rules' peers name this selector: only then can a flow's remote end be looked up in it. A selector
-        /// that is only ever a subject decides lists, not peers, and stays out of the fast path's arrays.
-        /// </summary>
-        public int PeerRefs;
-
-        /// <summary>Whether its members' peer arrays hold it (<see cref="PeerRefs"/> &gt; 0 at the last flush).</summary>
+        /// <summary>Whether its members' peer arrays hold it (its <see cref="peerRefs"/> count was above 0 at the last flush).</summary>
         public bool PublishedPeer;
 
         /// <summary>The policies this selector is the subject of, per tier, in precedence order (kept up to date by edits).</summary>
@@ -438,12 +432,25 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>Selectors whose <see cref="MatcherState.PeerRefs"/> changed since the last flush.</summary>
+    /// <summary>
+    /// By selector id, how many rules' peers name the selector: only then can a flow's remote end be looked up in it. A
+    /// selector that is only ever a subject decides lists, not peers, and stays out of the fast path's arrays. Dense, as
+    /// a refresh reads it for every selector of every identity it refreshes; a freed selector's count is 0 (its peer
+    /// references go before it does).
+    /// </summary>
+    private int[] peerRefs = new int[256];
+
+    /// <summary>Selectors whose <see cref="peerRefs"/> count changed since the last flush.</summary>
     private readonly HashSet<int> peerRefsChanged = [];
 
     private void AddPeerRef(int matcher, int delta)
     {
-        matchers[matcher]!.PeerRefs += delta;
+        if (matcher >= peerRefs.Length)
+        {
+            Array.Resize(ref peerRefs, Math.Max(peerRefs.Length * 2, matcher + 1));
+        }
+
+        peerRefs[matcher] += delta;
         peerRefsChanged.Add(matcher);
     }
 
@@ -457,12 +464,12 @@ public sealed partial class CalculationEngine
         foreach (var id in peerRefsChanged)
         {
             // A freed selector's members have left it; an id reused since is a new selector, whose members are new.
-            if (matchers[id] is not { } m || m.PublishedPeer == m.PeerRefs > 0)
+            if (matchers[id] is not { } m || m.PublishedPeer == peerRefs[id] > 0)
             {
                 continue;
             }
 
-            m.PublishedPeer = m.PeerRefs > 0;
+            m.PublishedPeer = peerRefs[id] > 0;
             foreach (var identityId in m.Members)
             {
                 MatchersChanged(identities[identityId]!);
@@ -496,7 +503,7 @@ public sealed partial class CalculationEngine
         var count = 0;
         foreach (var m in sorted)
         {
-            if (matchers[m]!.PeerRefs > 0)
+            if ((uint)m < (uint)peerRefs.Length && peerRefs[m] > 0)
             {
                 peers[count++] = m;
             }

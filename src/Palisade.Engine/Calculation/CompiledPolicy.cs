@@ -89,7 +89,7 @@ internal sealed class PolicyState
     /// <summary>Every selector index entry this policy holds a reference on (subject, peers, not-selectors).</summary>
     public List<int> Matchers = [];
 
-    /// <summary>Those of <see cref="Matchers"/> taken as rules' peers (each time), which count in <c>PeerRefs</c>.</summary>
+    /// <summary>Those of <see cref="Matchers"/> taken as rules' peers (each time), which the engine counts (<c>peerRefs</c>).</summary>
     public List<int> PeerMatchers = [];
 
     public CompiledRule[] Rules(Direction d) => d == Direction.Ingress ? Ingress : Egress;
