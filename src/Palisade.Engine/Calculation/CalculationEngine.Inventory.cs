@@ -396,11 +396,14 @@ public sealed partial class CalculationEngine
             return;
         }
 
-        // The last endpoint of this identity is gone: leave every selector and the policy list.
+        // The last endpoint of this identity is gone: leave every selector, the policy list and the peer block.
         foreach (var m in identity.Matchers.ToArray())
         {
             RemoveMembership(matchers[m]!, identity, emitPerEndpoint: false);
         }
+
+        ReleasePeerBlock(identity.PeerArray);
+        identity.PeerArray = TierProgram.NoPeers;
 
         SetIdentityList(identity, -1);
         identityIds.Remove(identity.Key);

@@ -37,20 +37,18 @@ public sealed partial class CalculationEngine
             }
         }
 
-        // Identities with the same peer selectors share one copy (arrays are never written once made): at (100k, 10k)
-        // 43,817 identities have 7,382 distinct peer sets, 0.3 MB where one array each took 1.65 MB.
-        var shared = new Dictionary<PeerBlockKey, int[]>(identities.Count);
+        // Peer blocks, which identities share, one copy each (the set finds blocks by content, which a copy keeps).
+        var copies = new Dictionary<int[], int[]>(peerBlocks.Count, ReferenceEqualityComparer.Instance);
+        foreach (var block in peerBlocks)
+        {
+            copies.Add(block.Words, block.Words = [.. block.Words]);
+        }
+
         foreach (var identity in identities)
         {
             if (identity is not null && identity.PeerArray != TierProgram.NoPeers)
             {
-                if (!shared.TryGetValue(new PeerBlockKey(identity.PeerArray), out var copy))
-                {
-                    copy = [.. identity.PeerArray];
-                    shared.Add(new PeerBlockKey(copy), copy);
-                }
-
-                identity.PeerArray = copy;
+                identity.PeerArray = copies[identity.PeerArray];
             }
         }
 
@@ -141,22 +139,13 @@ public sealed partial class CalculationEngine
         return stale;
     }
 
-    /// <summary>For tests: how many distinct peer selector arrays the identities hold, and how many distinct sets of peers.</summary>
-    internal (int Arrays, int Sets) PeerArrays()
+    /// <summary>
+    /// For tests: how many identities hold peer selectors, how many distinct arrays of them they hold, how many distinct
+    /// sets of peers, and how many blocks the engine keeps (with how many uses in all).
+    /// </summary>
+    internal (int Identities, int Arrays, int Sets, int Blocks, int Uses) PeerArrays()
     {
         var live = identities.Where(i => i is not null && i.PeerArray != TierProgram.NoPeers).Select(i => i!.PeerArray).ToList();
-        return (live.Distinct(ReferenceEqualityComparer.Instance).Count(), live.Select(a => new PeerBlockKey(a)).Distinct().Count());
-    }
-
-    /// <summary>A peer block compared by content, hashed by its signature and length (no pass over its selectors).</summary>
-    private readonly struct PeerBlockKey(int[] block) : IEquatable<PeerBlockKey>
-    {
-        private readonly int[] block = block;
-
-        public bool Equals(PeerBlockKey other) => block.AsSpan().SequenceEqual(other.block);
-
-        public override bool Equals(object? obj) => obj is PeerBlockKey k && Equals(k);
-
-        public override int GetHashCode() => HashCode.Combine(block[0], block[1], block[2], block[3], block.Length);
+        return (live.Count, live.Distinct(ReferenceEqualityComparer.Instance).Count(), live.Select(a => new PeerBlock(a)).Distinct(PeerBlockComparer.Instance).Count(), peerBlocks.Count, peerBlocks.Sum(b => b.Uses));
     }
 }

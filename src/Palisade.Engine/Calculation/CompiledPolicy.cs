@@ -235,12 +235,18 @@ internal sealed class TierProgram
     /// </summary>
     public static int[] PeerBlock(ReadOnlySpan<int> sorted)
     {
-        var (low, high) = Signature(sorted);
-        low |= 1;
         var block = new int[PeerBlockHeader + sorted.Length];
-        (block[0], block[1], block[2], block[3]) = ((int)low, (int)(low >> 32), (int)high, (int)(high >> 32));
         sorted.CopyTo(block.AsSpan(PeerBlockHeader));
+        WriteSignature(block);
         return block;
+    }
+
+    /// <summary>Writes a peer block's signature (its first words) from its selectors (the rest).</summary>
+    public static void WriteSignature(Span<int> block)
+    {
+        var (low, high) = Signature(block[PeerBlockHeader..]);
+        low |= 1;
+        (block[0], block[1], block[2], block[3]) = ((int)low, (int)(low >> 32), (int)high, (int)(high >> 32));
     }
 
     /// <summary>The peer block of a pod in no peer selector.</summary>
