@@ -37,7 +37,7 @@ public sealed partial class CalculationEngine
             {
                 if (!identityKeys.TryGetValue(e.Identity, out var ik))
                 {
-                    ik = $"{e.List}|{string.Join(',', identities[e.Identity]!.MatcherArray)}";
+                    ik = $"{e.List}|{string.Join(',', identities[e.Identity]!.Matchers.Order())}";
                     identityKeys[e.Identity] = ik;
                 }
 
@@ -99,7 +99,7 @@ public sealed partial class CalculationEngine
                 continue;
             }
 
-            foreach (var m in identities[e.Identity]!.MatcherArray)
+            foreach (var m in identities[e.Identity]!.Matchers)
             {
                 if (!matcherClasses.TryGetValue(m, out var set))
                 {

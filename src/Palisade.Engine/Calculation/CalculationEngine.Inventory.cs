@@ -39,11 +39,8 @@ public sealed partial class CalculationEngine
         public int List = -1;
         public LabelSet? CachedCalicoLabels;
 
-        /// <summary>The selectors this identity is in, sorted.</summary>
-        public int[] MatcherArray = [];
-
         /// <summary>
-        /// Those of <see cref="MatcherArray"/> that rules name as peers, sorted, after their signature (a peer block,
+        /// Those of <see cref="Matchers"/> that rules name as peers, sorted, after their signature (a peer block,
         /// <see cref="TierProgram.PeerBlock"/>): what the fast path searches for a remote end (small, contiguous, hot).
         /// At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
         /// </summary>

@@ -486,13 +486,15 @@ public sealed partial class CalculationEngine
                 continue;
             }
 
-            var array = new int[identity.Matchers.Count];
-            identity.Matchers.CopyTo(array);
-            Array.Sort(array);
-            identity.MatcherArray = array;
             var old = identity.PeerArray;
-            identity.PeerArray = PeersOf(array);
+            identity.PeerArray = PeersOf(identity.Matchers);
             ReleasePeerBlock(old);
+            if (identity.PeerArray == old)
+            {
+                // Its peers are what they were (a change among selectors no rule names as a peer): entries unchanged.
+                continue;
+            }
+
             foreach (var e in identity.Endpoints)
             {
                 var endpoint = endpoints[e]!;
@@ -505,15 +507,15 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// The peer block (<see cref="TierProgram.PeerBlock"/>) of the peer selectors among <paramref name="sorted"/>, one of
-    /// <see cref="peerBlocks"/>, taken once more (<see cref="ReleasePeerBlock"/> lets it go).
+    /// The peer block (<see cref="TierProgram.PeerBlock"/>) of the peer selectors among <paramref name="selectors"/>, one
+    /// of <see cref="peerBlocks"/>, taken once more (<see cref="ReleasePeerBlock"/> lets it go).
     /// </summary>
-    private int[] PeersOf(int[] sorted)
+    private int[] PeersOf(HashSet<int> selectors)
     {
-        var size = TierProgram.PeerBlockHeader + sorted.Length;
+        var size = TierProgram.PeerBlockHeader + selectors.Count;
         Span<int> block = size <= 256 ? stackalloc int[size] : new int[size];
         var count = 0;
-        foreach (var m in sorted)
+        foreach (var m in selectors)
         {
             if ((uint)m < (uint)peerRefs.Length && peerRefs[m] > 0)
             {
@@ -527,6 +529,7 @@ public sealed partial class CalculationEngine
         }
 
         block = block[..(TierProgram.PeerBlockHeader + count)];
+        block[TierProgram.PeerBlockHeader..].Sort();
         TierProgram.WriteSignature(block);
         var blocks = peerBlocks.GetAlternateLookup<ReadOnlySpan<int>>();
         if (!blocks.TryGetValue(block, out var shared))
