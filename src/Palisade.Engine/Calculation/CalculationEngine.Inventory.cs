@@ -45,7 +45,7 @@ public sealed partial class CalculationEngine
         /// At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
         /// </summary>
         public int[] PeerArray = TierProgram.NoPeers;
-        public bool MatcherArrayDirty;
+        public bool PeerArrayDirty;
 
         public LabelSet CalicoLabels() => engine.CalicoLabelsOf(this);
 

@@ -5,7 +5,7 @@ public sealed partial class CalculationEngine
 {
     /// <summary>
     /// Copies what verdicts read into fresh, dense runs by kind: every list's program codes, then the lists' program
-    /// arrays, then the identities' peer selector arrays, and points endpoints at the copies. A build allocates these among
+    /// arrays, then the identities' peer blocks, and points endpoints at the copies. A build allocates these among
     /// far more objects verdicts never read, so at 100k endpoints nearly every line a flow reads lies on a page of its
     /// own; on a virtual machine a missed address translation walks two page tables and costs as much as the miss.
     /// Packed by kind, the ten or so megabytes verdicts read lie on few pages. Measured in one process, two engines
@@ -41,7 +41,9 @@ public sealed partial class CalculationEngine
         var copies = new Dictionary<int[], int[]>(peerBlocks.Count, ReferenceEqualityComparer.Instance);
         foreach (var block in peerBlocks)
         {
-            copies.Add(block.Words, block.Words = [.. block.Words]);
+            int[] copy = [.. block.Words];
+            copies.Add(block.Words, copy);
+            block.Words = copy;
         }
 
         foreach (var identity in identities)
@@ -110,7 +112,7 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// For tests: how many of the program references endpoints hold (in their hot entries) and of the selector arrays
+    /// For tests: how many of the program references endpoints hold (in their hot entries) and of the peer blocks
     /// they point at are not what packing left: a reference to a program not packed, a plain code that is not its
     /// program's code, or an endpoint's selectors that are not its identity's array.
     /// </summary>

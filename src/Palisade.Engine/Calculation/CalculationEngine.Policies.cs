@@ -268,7 +268,7 @@ public sealed partial class CalculationEngine
         }
 
         createdRuns.Clear();
-        RefreshMatcherArrays();
+        RefreshPeerArrays();
     }
 
     private int AcquireList(int[] subjects)

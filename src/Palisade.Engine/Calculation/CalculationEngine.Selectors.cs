@@ -421,14 +421,14 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private readonly HashSet<IdentityState> dirtyMatcherArrays = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<IdentityState> dirtyPeerArrays = new(ReferenceEqualityComparer.Instance);
 
     private void MatchersChanged(IdentityState identity)
     {
-        if (!identity.MatcherArrayDirty)
+        if (!identity.PeerArrayDirty)
         {
-            identity.MatcherArrayDirty = true;
-            dirtyMatcherArrays.Add(identity);
+            identity.PeerArrayDirty = true;
+            dirtyPeerArrays.Add(identity);
         }
     }
 
@@ -455,11 +455,11 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// Refreshes the sorted selector arrays: every selector an identity is in, and the ones the fast path searches, its
-    /// peer selectors. First, a selector that became a peer or stopped being one (not a policy replaced by a version
-    /// naming it again) sends its members' arrays to be refreshed.
+    /// Refreshes the peer blocks of the identities marked (their selectors changed), which the fast path searches for a
+    /// remote end. First, a selector that became a peer or stopped being one (not a policy replaced by a version naming
+    /// it again) marks its members.
     /// </summary>
-    private void RefreshMatcherArrays()
+    private void RefreshPeerArrays()
     {
         foreach (var id in peerRefsChanged)
         {
@@ -477,9 +477,9 @@ public sealed partial class CalculationEngine
         }
 
         peerRefsChanged.Clear();
-        foreach (var identity in dirtyMatcherArrays)
+        foreach (var identity in dirtyPeerArrays)
         {
-            identity.MatcherArrayDirty = false;
+            identity.PeerArrayDirty = false;
             if (identities[identity.Id] != identity)
             {
                 // Freed since it was marked (its block went when it did).
@@ -503,7 +503,7 @@ public sealed partial class CalculationEngine
             }
         }
 
-        dirtyMatcherArrays.Clear();
+        dirtyPeerArrays.Clear();
     }
 
     /// <summary>
@@ -557,6 +557,7 @@ public sealed partial class CalculationEngine
         }
     }
 
+    /// <summary>A shared peer block and how many identities hold it; packing moves its words to a copy.</summary>
     internal sealed class PeerBlock(int[] words)
     {
         public int[] Words = words;
