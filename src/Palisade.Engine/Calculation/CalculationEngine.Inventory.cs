@@ -40,11 +40,14 @@ public sealed partial class CalculationEngine
         public LabelSet? CachedCalicoLabels;
 
         /// <summary>
-        /// Those of <see cref="Matchers"/> that rules name as peers, sorted, after their signature (a peer block,
-        /// <see cref="TierProgram.PeerBlock"/>): what the fast path searches for a remote end (small, contiguous, hot).
-        /// At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
+        /// The shared block of those of <see cref="Matchers"/> that rules name as peers (see
+        /// <see cref="TierProgram.PeerBlockHeader"/>), null when none is: what the fast path searches for a remote end
+        /// (small, contiguous, hot). At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
         /// </summary>
-        public int[] PeerArray = TierProgram.NoPeers;
+        public PeerBlock? Peers;
+
+        /// <summary>The words of <see cref="Peers"/>, as endpoints hold them.</summary>
+        public int[] PeerArray => Peers?.Words ?? TierProgram.NoPeers;
         public bool PeerArrayDirty;
 
         public LabelSet CalicoLabels() => engine.CalicoLabelsOf(this);
@@ -67,7 +70,7 @@ public sealed partial class CalculationEngine
         public ulong Word;
         public ProgramRef[] IngressProgram;
         public ProgramRef[] EgressProgram;
-        /// <summary>The identity's peer block (<see cref="TierProgram.PeerBlock"/>): its peer selectors' signature, then the selectors.</summary>
+        /// <summary>The identity's peer block (<see cref="TierProgram.PeerBlockHeader"/>): its peer selectors' signature, then the selectors.</summary>
         public int[] Matchers;
     }
 
@@ -399,8 +402,8 @@ public sealed partial class CalculationEngine
             RemoveMembership(matchers[m]!, identity, emitPerEndpoint: false);
         }
 
-        ReleasePeerBlock(identity.PeerArray);
-        identity.PeerArray = TierProgram.NoPeers;
+        ReleasePeerBlock(identity.Peers);
+        identity.Peers = null;
 
         SetIdentityList(identity, -1);
         identityIds.Remove(identity.Key);

@@ -38,20 +38,10 @@ public sealed partial class CalculationEngine
         }
 
         // Peer blocks, which identities share, one copy each (the set finds blocks by content, which a copy keeps).
-        var copies = new Dictionary<int[], int[]>(peerBlocks.Count, ReferenceEqualityComparer.Instance);
         foreach (var block in peerBlocks)
         {
-            int[] copy = [.. block.Words];
-            copies.Add(block.Words, copy);
-            block.Words = copy;
-        }
-
-        foreach (var identity in identities)
-        {
-            if (identity is not null && identity.PeerArray != TierProgram.NoPeers)
-            {
-                identity.PeerArray = copies[identity.PeerArray];
-            }
+            block.Words = [.. block.Words];
+            block.Packed = true;
         }
 
         foreach (var endpoint in endpoints)
@@ -114,7 +104,7 @@ public sealed partial class CalculationEngine
     /// <summary>
     /// For tests: how many of the program references endpoints hold (in their hot entries) and of the peer blocks
     /// they point at are not what packing left: a reference to a program not packed, a plain code that is not its
-    /// program's code, or an endpoint's selectors that are not its identity's array.
+    /// program's code, an endpoint's selectors that are not its identity's block, or a block not packed.
     /// </summary>
     internal int UnpackedReferences()
     {
@@ -135,7 +125,8 @@ public sealed partial class CalculationEngine
                 }
             }
 
-            stale += endpoint.Identity >= 0 && !ReferenceEquals(entry.Matchers, identities[endpoint.Identity]!.PeerArray) ? 1 : 0;
+            var peers = endpoint.Identity >= 0 ? identities[endpoint.Identity]!.Peers : null;
+            stale += endpoint.Identity >= 0 && (!ReferenceEquals(entry.Matchers, identities[endpoint.Identity]!.PeerArray) || peers is { Packed: false }) ? 1 : 0;
         }
 
         return stale;

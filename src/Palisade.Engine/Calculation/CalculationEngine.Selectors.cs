@@ -486,10 +486,10 @@ public sealed partial class CalculationEngine
                 continue;
             }
 
-            var old = identity.PeerArray;
-            identity.PeerArray = PeersOf(identity.Matchers);
+            var old = identity.Peers;
+            identity.Peers = PeersOf(identity.Matchers);
             ReleasePeerBlock(old);
-            if (identity.PeerArray == old)
+            if (identity.Peers == old)
             {
                 // Its peers are what they were (a change among selectors no rule names as a peer): entries unchanged.
                 continue;
@@ -507,10 +507,10 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// The peer block (<see cref="TierProgram.PeerBlock"/>) of the peer selectors among <paramref name="selectors"/>, one
-    /// of <see cref="peerBlocks"/>, taken once more (<see cref="ReleasePeerBlock"/> lets it go).
+    /// The peer block (<see cref="TierProgram.PeerBlockHeader"/>) of the peer selectors among <paramref name="selectors"/>,
+    /// one of <see cref="peerBlocks"/>, taken once more (<see cref="ReleasePeerBlock"/> lets it go); null when none is.
     /// </summary>
-    private int[] PeersOf(HashSet<int> selectors)
+    private PeerBlock? PeersOf(HashSet<int> selectors)
     {
         var size = TierProgram.PeerBlockHeader + selectors.Count;
         Span<int> block = size <= 256 ? stackalloc int[size] : new int[size];
@@ -525,7 +525,7 @@ public sealed partial class CalculationEngine
 
         if (count == 0)
         {
-            return TierProgram.NoPeers;
+            return null;
         }
 
         block = block[..(TierProgram.PeerBlockHeader + count)];
@@ -539,7 +539,7 @@ public sealed partial class CalculationEngine
         }
 
         shared.Uses++;
-        return shared.Words;
+        return shared;
     }
 
     /// <summary>
@@ -549,11 +549,11 @@ public sealed partial class CalculationEngine
     /// </summary>
     private readonly HashSet<PeerBlock> peerBlocks = new(PeerBlockComparer.Instance);
 
-    private void ReleasePeerBlock(int[] block)
+    private void ReleasePeerBlock(PeerBlock? block)
     {
-        if (block != TierProgram.NoPeers && peerBlocks.GetAlternateLookup<ReadOnlySpan<int>>().TryGetValue(block, out var shared) && --shared.Uses == 0)
+        if (block is not null && --block.Uses == 0)
         {
-            peerBlocks.Remove(shared);
+            peerBlocks.Remove(block);
         }
     }
 
@@ -562,6 +562,9 @@ public sealed partial class CalculationEngine
     {
         public int[] Words = words;
         public int Uses;
+
+        /// <summary>Set once <see cref="Words"/> has been copied into the dense layout after a load.</summary>
+        public bool Packed;
     }
 
     /// <summary>Peer blocks compared by content, hashed by their signature and length (no pass over their selectors); found by a span of words.</summary>

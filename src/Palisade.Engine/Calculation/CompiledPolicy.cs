@@ -224,22 +224,13 @@ internal sealed class TierProgram
     /// <summary>The bit a selector sets in a 128-bit signature: a quick test that most non-members fail.</summary>
     public static int SignatureBit(int matcher) => (int)(((ulong)(uint)matcher * 0x9E3779B97F4A7C15UL) >> 57);
 
-    /// <summary>Words of a peer block before its selectors: the signature's low and high words.</summary>
-    public const int PeerBlockHeader = 4;
-
     /// <summary>
-    /// A remote end's peer selectors as the fast path reads them: their signature (two words of 64 bits, as four ints),
-    /// then the sorted selectors. Every pod's signature has bit 0, so that a rule open to any remote end (its filter all
-    /// ones) lets through a pod no selector holds; a selector whose own bit is 0 shares it, and a filter may let through
-    /// what cannot match, never the other way.
+    /// Ints of a peer block before its selectors. A peer block is a remote end's peer selectors as the fast path reads
+    /// them: their signature (two words of 64 bits, as four ints), then the sorted selectors. Every pod's signature has
+    /// bit 0, so that a rule open to any remote end (its filter all ones) lets through a pod no selector holds; a
+    /// selector whose own bit is 0 shares it, and a filter may let through what cannot match, never the other way.
     /// </summary>
-    public static int[] PeerBlock(ReadOnlySpan<int> sorted)
-    {
-        var block = new int[PeerBlockHeader + sorted.Length];
-        sorted.CopyTo(block.AsSpan(PeerBlockHeader));
-        WriteSignature(block);
-        return block;
-    }
+    public const int PeerBlockHeader = 4;
 
     /// <summary>Writes a peer block's signature (its first words) from its selectors (the rest).</summary>
     public static void WriteSignature(Span<int> block)
@@ -250,7 +241,14 @@ internal sealed class TierProgram
     }
 
     /// <summary>The peer block of a pod in no peer selector.</summary>
-    public static readonly int[] NoPeers = PeerBlock([]);
+    public static readonly int[] NoPeers = NoPeersBlock();
+
+    private static int[] NoPeersBlock()
+    {
+        var block = new int[PeerBlockHeader];
+        WriteSignature(block);
+        return block;
+    }
 
     /// <summary>The 128-bit signature of a set of selectors: each one's <see cref="SignatureBit"/> set, as two words.</summary>
     public static (ulong Low, ulong High) Signature(ReadOnlySpan<int> matchers)
