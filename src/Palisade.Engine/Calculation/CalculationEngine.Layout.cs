@@ -3,6 +3,21 @@ namespace Palisade.Engine.Calculation;
 /// <summary>The layout stage: where in memory the data verdicts read lies.</summary>
 public sealed partial class CalculationEngine
 {
+    /// <summary>Whether the engine has been packed (once, the first time a flush leaves it large enough).</summary>
+    private bool packed;
+
+    /// <summary>
+    /// The end of every flush: packs an engine the first time it holds <see cref="CalculationOptions.PackFromEndpoints"/>
+    /// endpoints, after a full load or as a stream of updates fills it.
+    /// </summary>
+    private void KeepPacked()
+    {
+        if (!packed && endpoints.Count >= options.PackFromEndpoints)
+        {
+            Pack();
+        }
+    }
+
     /// <summary>
     /// Copies what verdicts read into fresh, dense runs by kind: every list's program codes, then the lists' program
     /// arrays, then the identities' peer blocks, and points endpoints at the copies. A build allocates these among
@@ -65,6 +80,8 @@ public sealed partial class CalculationEngine
             entry.EgressProgram = endpoint.Egress;
             entry.Matchers = endpoint.Matchers;
         }
+
+        packed = true;
     }
 
     /// <summary>

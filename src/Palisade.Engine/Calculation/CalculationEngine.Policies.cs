@@ -269,6 +269,7 @@ public sealed partial class CalculationEngine
 
         createdRuns.Clear();
         RefreshPeerArrays();
+        KeepPacked();
     }
 
     private int AcquireList(int[] subjects)

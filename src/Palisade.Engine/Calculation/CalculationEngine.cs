@@ -77,10 +77,6 @@ public sealed partial class CalculationEngine
         }
 
         Flush();
-        if (endpoints.Count >= options.PackFromEndpoints)
-        {
-            Pack();
-        }
     }
 
     public void Subscribe(ICalculationListener listener)

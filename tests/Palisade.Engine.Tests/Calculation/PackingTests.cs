@@ -69,4 +69,59 @@ public sealed class PackingTests
             Assert.Equal((sets, sets, identities), (arrays, blocks, uses));
         }
     }
+
+    [Fact]
+    public void EngineFilledByUpdates_IsPackedByTheFlushThatReachesTheThreshold()
+    {
+        // An agent may fill its engine from a stream of updates rather than one load: it must be packed all the same,
+        // by the first flush after which it holds the threshold's count of endpoints, and not before.
+        for (var seed = 0; seed < 6; seed++)
+        {
+            var world = new RandomWorld(seed);
+            var snapshot = world.Snapshot();
+            var model = world.Model();
+            var threshold = snapshot.Workloads.Length / 2;
+            var engine = new CalculationEngine(new CalculationOptions { PackFromEndpoints = threshold });
+            foreach (var ns in snapshot.Namespaces)
+            {
+                engine.UpsertNamespace(ns);
+            }
+
+            foreach (var sa in snapshot.ServiceAccounts)
+            {
+                engine.UpsertServiceAccount(sa);
+            }
+
+            foreach (var set in snapshot.NetworkSets)
+            {
+                engine.UpsertNetworkSet(set);
+            }
+
+            foreach (var tier in model.Tiers)
+            {
+                engine.UpsertTier(tier);
+                foreach (var policy in tier.Policies)
+                {
+                    engine.UpsertPolicy(tier.Name, policy);
+                }
+            }
+
+            for (var i = 0; i < snapshot.Workloads.Length; i++)
+            {
+                engine.UpsertWorkload(snapshot.Workloads[i]);
+                engine.Flush();
+                if (i + 1 == threshold - 1)
+                {
+                    Assert.True(engine.UnpackedReferences() > 0, $"seed {seed}: packed before the threshold");
+                }
+
+                if (i + 1 == threshold)
+                {
+                    Assert.Equal(0, engine.UnpackedReferences());
+                }
+            }
+
+            Assert.Equal(CalculationEngine.Build(snapshot, model).DescribeState(), engine.DescribeState());
+        }
+    }
 }
