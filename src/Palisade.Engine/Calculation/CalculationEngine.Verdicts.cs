@@ -21,7 +21,11 @@ public sealed partial class CalculationEngine
     public FastVerdict Evaluate(int source, int destination, Protocol protocol, int port)
     {
         var flow = new FlowRef(this, source, null, destination, null, protocol, port);
-        return new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
+
+        // Ingress first: its chain of dependent reads (the destination's entry, its programs, their codes) is the long
+        // one, and the egress side's few reads can then be issued while it waits. Two builds judging the same flows by
+        // turns, both orders: (100k, 10k) +7-10%, all-select +8%, antrea +3%, (10k, 1k) within 1%.
+        return FastVerdict.IngressFirst(Judge(ref flow, Model.Policies.Direction.Ingress), Judge(ref flow, Model.Policies.Direction.Egress));
     }
 
     /// <summary>
@@ -42,7 +46,7 @@ public sealed partial class CalculationEngine
             // A small engine's fast-path data stays in cache: prefetching would only cost instructions.
             for (var i = 0; i < n; i++)
             {
-                results[i] = Evaluate(sources[i], destinations[i], protocol, ports[i]);
+                results[i] = EvaluateEgressFirst(sources[i], destinations[i], protocol, ports[i]);
             }
 
             return;
@@ -72,8 +76,19 @@ public sealed partial class CalculationEngine
                 PrefetchPrograms(sources[i + 4], destinations[i + 4]);
             }
 
-            results[i] = Evaluate(sources[i], destinations[i], protocol, ports[i]);
+            results[i] = EvaluateEgressFirst(sources[i], destinations[i], protocol, ports[i]);
         }
+    }
+
+    /// <summary>
+    /// A flow of a batch, judged egress first. Batches measured no gain from the ingress-first order of single flows
+    /// (their reads are prefetched, or in cache), and small engines' batches lost 5-8% with it, in both orders of two
+    /// builds judging the same flows by turns.
+    /// </summary>
+    private FastVerdict EvaluateEgressFirst(int source, int destination, Protocol protocol, int port)
+    {
+        var flow = new FlowRef(this, source, null, destination, null, protocol, port);
+        return new FastVerdict(Judge(ref flow, Model.Policies.Direction.Egress), Judge(ref flow, Model.Policies.Direction.Ingress));
     }
 
     /// <summary>A hint to bring the cache line holding <paramref name="at"/> in; nothing where the processor has no such hint.</summary>

@@ -12,4 +12,7 @@ public readonly record struct DirectionOutcome(VerdictReason Reason, int Policy,
 public readonly record struct FastVerdict(DirectionOutcome Egress, DirectionOutcome Ingress)
 {
     public bool Allowed => Egress.Allowed && Ingress.Allowed;
+
+    /// <summary>A verdict from its two sides, ingress given (and so computed) first.</summary>
+    internal static FastVerdict IngressFirst(DirectionOutcome ingress, DirectionOutcome egress) => new(egress, ingress);
 }
