@@ -25,6 +25,10 @@ public sealed partial class CalculationEngine
         var classMembers = new List<List<int>>();
         var identityKeys = new Dictionary<int, string>();
         var sb = new StringBuilder();
+
+        // The classes standing in each block (a class's members all do: the standing is part of its key).
+        var blockClasses = blocks.Select(_ => new List<int>()).ToArray();
+        var inBlocks = new List<int>();
         foreach (var handle in endpointIds.Values.Order())
         {
             var e = endpoints[handle]!;
@@ -50,11 +54,13 @@ public sealed partial class CalculationEngine
             }
 
             sb.Append('|');
+            inBlocks.Clear();
             for (var b = 0; b < blocks.Count; b++)
             {
                 if (AnyAddressIn([blocks[b]], e, null))
                 {
                     sb.Append(b).Append(',');
+                    inBlocks.Add(b);
                 }
             }
 
@@ -74,6 +80,10 @@ public sealed partial class CalculationEngine
             {
                 keyToClass[key] = c = classMembers.Count;
                 classMembers.Add([]);
+                foreach (var b in inBlocks)
+                {
+                    blockClasses[b].Add(c);
+                }
             }
 
             classMembers[c].Add(handle);
@@ -112,7 +122,29 @@ public sealed partial class CalculationEngine
 
         var portList = ports is { Count: > 0 } ? ports.Distinct().ToList() : classes.SelectMany(c => c.Ports).Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol.Number).ToList();
         var reach = ImmutableArray.CreateBuilder<ClassReach>();
-        var context = new ClassWalk(this, reps, n, matcherClasses);
+        var blockSets = new Dictionary<CidrBlock, SparseSet>();
+        for (var b = 0; b < blocks.Count; b++)
+        {
+            var set = NewSet(n);
+            foreach (var c in blockClasses[b])
+            {
+                Set(set, c);
+            }
+
+            blockSets[blocks[b]] = Sparse(set);
+        }
+
+        var context = new ClassWalk(this, reps, n, matcherClasses.ToDictionary(m => m.Key, m => Sparse(m.Value)), blockSets);
+
+        // Sets of n bits, made once and cleared for each port rather than made anew (n sets of n bits: 62 MB at 22k classes).
+        var sendersTo = new ulong[n][];
+        for (var d = 0; d < n; d++)
+        {
+            sendersTo[d] = NewSet(n);
+        }
+
+        var all = NewSet(n);
+        Fill(all, n);
         foreach (var port in portList)
         {
             // Destinations judged on this port: with explicit ports every class, otherwise the classes declaring it.
@@ -126,10 +158,9 @@ public sealed partial class CalculationEngine
             }
 
             // Egress of each source class over destination classes, transposed into "who may send to D".
-            var sendersTo = new ulong[n][];
-            for (var d = 0; d < n; d++)
+            foreach (var senders in sendersTo)
             {
-                sendersTo[d] = NewSet(n);
+                Array.Clear(senders);
             }
 
             var egressUnrestricted = NewSet(n);
@@ -161,8 +192,6 @@ public sealed partial class CalculationEngine
                     continue;
                 }
 
-                var all = NewSet(n);
-                Fill(all, n);
                 var ingress = context.Allowed(d, Direction.Ingress, port, all) ?? all;
                 var senders = sendersTo[d];
                 Or(senders, egressUnrestricted);
@@ -173,8 +202,6 @@ public sealed partial class CalculationEngine
                 {
                     Clear(senders, d);
                 }
-
-                sendersTo[d] = senders;
             }
 
             // Turn "senders per destination" into "destinations per sender" for the report.
@@ -238,12 +265,43 @@ public sealed partial class CalculationEngine
         return [.. blocks];
     }
 
-    /// <summary>The symbolic walk of one local class's programs over a set of remote classes.</summary>
-    private sealed class ClassWalk(CalculationEngine engine, int[] reps, int n, Dictionary<int, ulong[]> matcherClasses)
+    /// <summary>The nonzero words of a set of classes: their indexes and their bits.</summary>
+    private readonly record struct SparseSet(int[] Words, ulong[] Bits);
+
+    private static SparseSet Sparse(ulong[] set)
     {
+        var words = new List<int>();
+        for (var w = 0; w < set.Length; w++)
+        {
+            if (set[w] != 0)
+            {
+                words.Add(w);
+            }
+        }
+
+        return new SparseSet([.. words], [.. words.Select(w => set[w])]);
+    }
+
+    /// <summary>
+    /// The symbolic walk of one local class's programs over a set of remote classes. A rule naming selectors matches the
+    /// classes their members are in, which are mostly few: its set is built and applied word by word over the nonzero
+    /// words of the selectors' sets only, not over every class.
+    /// </summary>
+    private sealed class ClassWalk(CalculationEngine engine, int[] reps, int n, Dictionary<int, SparseSet> matcherClasses, Dictionary<CidrBlock, SparseSet> blockClasses)
+    {
+        // The sets of one walk, reused from walk to walk (at 22k classes a set is 2.8 KB, several a walk).
+        private readonly ulong[] undecided = NewSet(n);
+        private readonly ulong[] allowed = NewSet(n);
+        private readonly ulong[] passed = NewSet(n);
+
+        /// <summary>A rule's matching classes: every word valid after a dense match, else only the words in <see cref="touched"/>; all zero between rules.</summary>
+        private readonly ulong[] matching = NewSet(n);
+        private readonly int[] touched = new int[(n + 63) >> 6];
+
         /// <summary>
         /// The remote classes (within <paramref name="candidates"/>) whose flows with the local class on this port the
-        /// local class's policies allow in this direction; null when no policy applies (everything is allowed).
+        /// local class's policies allow in this direction; null when no policy applies (everything is allowed). The set
+        /// is the caller's to read until its next call, never to change.
         /// </summary>
         public ulong[]? Allowed(int localClass, Direction direction, PortSpec port, ulong[] candidates)
         {
@@ -259,22 +317,22 @@ public sealed partial class CalculationEngine
                 return null;
             }
 
-            var undecided = (ulong[])candidates.Clone();
-            var allowed = NewSet(n);
+            Array.Copy(candidates, undecided, undecided.Length);
+            Array.Clear(allowed);
             foreach (var slot in programs)
             {
                 var program = slot.Program;
-                var passed = NewSet(n);
+                Array.Clear(passed);
                 var code = program.Code;
                 if (program.Chunks is null)
                 {
-                    Apply(program, localClass, direction, port, undecided, allowed, passed);
+                    Apply(program, localClass, direction, port);
                 }
                 else
                 {
                     foreach (var part in program.Parts)
                     {
-                        Apply(part, localClass, direction, port, undecided, allowed, passed);
+                        Apply(part, localClass, direction, port);
                     }
                 }
 
@@ -291,7 +349,7 @@ public sealed partial class CalculationEngine
         }
 
         /// <summary>A program in one piece (or one chunk) over the undecided remote classes, in rule order.</summary>
-        private void Apply(TierProgram program, int localClass, Direction direction, PortSpec port, ulong[] undecided, ulong[] allowed, ulong[] passed)
+        private void Apply(TierProgram program, int localClass, Direction direction, PortSpec port)
         {
             var code = program.Code;
             for (var i = 0; i < code[0]; i++)
@@ -301,36 +359,65 @@ public sealed partial class CalculationEngine
                     return;
                 }
 
-                var matched = Matching(program, i, localClass, direction, port, undecided);
+                var words = Matching(program, i, localClass, direction, port, undecided);
                 var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-                switch ((RuleAction)(code[at] >> 4))
+                var action = (RuleAction)(code[at] >> 4);
+                if (words < 0)
                 {
-                    case RuleAction.Allow:
-                        Or(allowed, matched);
-                        AndNot(undecided, matched);
-                        break;
-                    case RuleAction.Deny:
-                        AndNot(undecided, matched);
-                        break;
-                    case RuleAction.Pass:
-                        Or(passed, matched);
-                        AndNot(undecided, matched);
-                        break;
+                    for (var w = 0; w < matching.Length; w++)
+                    {
+                        Decide(action, w);
+                    }
+                }
+                else
+                {
+                    for (var t = 0; t < words; t++)
+                    {
+                        Decide(action, touched[t]);
+                    }
                 }
             }
         }
 
-        /// <summary>The remote classes (among <paramref name="among"/>) that rule <paramref name="i"/> matches.</summary>
-        private ulong[] Matching(TierProgram program, int i, int localClass, Direction direction, PortSpec port, ulong[] among)
+        /// <summary>Applies a rule's action to the classes it matches in word <paramref name="w"/>, and clears the word for the next rule.</summary>
+        private void Decide(RuleAction action, int w)
+        {
+            var m = matching[w];
+            matching[w] = 0;
+            switch (action)
+            {
+                case RuleAction.Allow:
+                    allowed[w] |= m;
+                    undecided[w] &= ~m;
+                    break;
+                case RuleAction.Deny:
+                    undecided[w] &= ~m;
+                    break;
+                case RuleAction.Pass:
+                    passed[w] |= m;
+                    undecided[w] &= ~m;
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// The remote classes (among <paramref name="among"/>) that rule <paramref name="i"/> matches, into
+        /// <see cref="matching"/>: the count of words set in <see cref="touched"/>, or -1 when every word is.
+        /// </summary>
+        private int Matching(TierProgram program, int i, int localClass, Direction direction, PortSpec port, ulong[] among)
         {
             var code = program.Code;
             var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-            // Rules naming IPv4 blocks read addresses, which classes do not share: judged per class like the uncommon shapes.
-            var simple = (code[at] & TierProgram.FlagSimple) != 0 && (code[at] & TierProgram.FlagNets) == 0 &&
-                !((code[at] & TierProgram.FlagCalico) != 0 && engine.networkSets.Count > 0);
-            var result = NewSet(n);
+            // A simple rule matches the members of its selectors and the classes standing in its IPv4 blocks (a class's
+            // standing towards every block is part of its key): sets, unless Calico selectors also name network sets'
+            // addresses. Judged one remote class at a time, a rule naming blocks takes its full form (a remote end of
+            // several addresses is judged on it).
+            var nets = (code[at] & TierProgram.FlagNets) != 0;
+            var bySets = (code[at] & TierProgram.FlagSimple) != 0 && !((code[at] & TierProgram.FlagCalico) != 0 && engine.networkSets.Count > 0);
+            var simple = bySets && !nets;
+            var result = matching;
             var hasNamedPort = false;
-            if (simple)
+            if (bySets)
             {
                 for (int k = 0, p = code[at + 3]; k < code[at + 4]; k++, p += TierProgram.PortSize)
                 {
@@ -338,7 +425,7 @@ public sealed partial class CalculationEngine
                 }
             }
 
-            if (!simple || (direction == Direction.Egress && hasNamedPort))
+            if (!bySets || (direction == Direction.Egress && hasNamedPort))
             {
                 // Rules of uncommon shape (and egress rules naming ports, which resolve at each destination) are
                 // judged per remote class on its representative.
@@ -362,7 +449,7 @@ public sealed partial class CalculationEngine
                     }
                 }
 
-                return result;
+                return -1;
             }
 
             // Protocol and ports are the same for every remote class: judged once on the local representative.
@@ -373,25 +460,57 @@ public sealed partial class CalculationEngine
             if ((code[at + 1] >= 0 && code[at + 1] != protocol) || (code[at + 2] >= 0 && code[at + 2] == protocol) ||
                 (code[at + 4] > 0 && !PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
             {
-                return result;
+                return 0;
             }
 
-            if (code[at + 6] == 0)
+            if (code[at + 6] == 0 && !nets)
             {
                 Array.Copy(among, result, among.Length);
-                return result;
+                return -1;
             }
 
+            // The selectors' members and the blocks' classes among the candidates, over their nonzero words only.
+            var words = 0;
             for (var k = code[at + 5]; k < code[at + 5] + code[at + 6]; k++)
             {
                 if (matcherClasses.TryGetValue(code[k], out var members))
                 {
-                    Or(result, members);
+                    words = Add(members, among, words);
                 }
             }
 
-            And(result, among);
-            return result;
+            if (nets)
+            {
+                foreach (var block in program.Complex[i].RemoteNets)
+                {
+                    words = Add(blockClasses[block], among, words);
+                }
+            }
+
+            return words;
+        }
+
+        /// <summary>Adds a set's classes among the candidates to <see cref="matching"/>, noting each word first set; returns the count of words noted.</summary>
+        private int Add(SparseSet set, ulong[] among, int words)
+        {
+            for (var j = 0; j < set.Words.Length; j++)
+            {
+                var w = set.Words[j];
+                var bits = set.Bits[j] & among[w];
+                if (bits == 0)
+                {
+                    continue;
+                }
+
+                if (matching[w] == 0)
+                {
+                    touched[words++] = w;
+                }
+
+                matching[w] |= bits;
+            }
+
+            return words;
         }
     }
 
