@@ -18,22 +18,11 @@ public sealed class ClassesUnderOnePolicyTests
     [Fact]
     public void RuleNamingTheLocalEnd_SplitsClassesUnderOnePolicy()
     {
-        // One policy over app=store: ingress from the client only to its role=db pods. db and web share the list.
+        // One Calico policy over app=store: ingress from the client only to its role=db pods. db and web share the list.
         var db = Pod("db", LabelSet.Of("app", "store", "role", "db"), new ContainerPort("tcp", 5432, Protocol.Tcp));
         var web = Pod("web", LabelSet.Of("app", "store", "role", "web"), new ContainerPort("tcp", 5432, Protocol.Tcp));
         var client = Pod("client", LabelSet.Of("app", "client"));
-        var source = new SourceRef("projectcalico.org/v3", "NetworkPolicy", Ns, "db-only");
-        var rule = new Rule(
-            RuleAction.Allow,
-            new EntityMatch { Peers = [new Peer { CalicoScope = true, Namespace = Ns, Selector = Selector.Equal("app", "client") }] },
-            new EntityMatch { Peers = [new Peer { CalicoScope = true, Namespace = Ns, Selector = Selector.Equal("role", "db") }] },
-            new RuleOrigin(source, "spec.ingress[0]", 0));
-        var policy = new Policy("db-only", source, new Peer { CalicoScope = true, Namespace = Ns, Selector = Selector.Equal("app", "store") })
-        {
-            Namespace = Ns,
-            GovernsIngress = true,
-            IngressRules = [rule],
-        };
+        var policy = IngressOnStore(calico: true, new EntityMatch { Peers = [new Peer { CalicoScope = true, Namespace = Ns, Selector = Selector.Equal("role", "db") }] });
 
         // Both orders of the pods, so that either class may be walked first.
         foreach (var order in new[] { new[] { db, web, client }, [web, db, client] })
@@ -51,18 +40,7 @@ public sealed class ClassesUnderOnePolicyTests
         var first = Pod("first", LabelSet.Of("app", "store", "shard", "1"), new ContainerPort("api", 8080, Protocol.Tcp));
         var second = Pod("second", LabelSet.Of("app", "store", "shard", "2"), new ContainerPort("api", 9090, Protocol.Tcp));
         var client = Pod("client", LabelSet.Of("app", "client"));
-        var source = new SourceRef("networking.k8s.io/v1", "NetworkPolicy", Ns, "api");
-        var rule = new Rule(
-            RuleAction.Allow,
-            new EntityMatch { Peers = [new Peer { Namespace = Ns, Selector = Selector.Equal("app", "client") }] },
-            new EntityMatch { Ports = [PortMatch.Named("api", Protocol.Tcp)] },
-            new RuleOrigin(source, "spec.ingress[0]", 0));
-        var policy = new Policy("api", source, new Peer { Namespace = Ns, Selector = Selector.Equal("app", "store") })
-        {
-            Namespace = Ns,
-            GovernsIngress = true,
-            IngressRules = [rule],
-        };
+        var policy = IngressOnStore(calico: false, new EntityMatch { Ports = [PortMatch.Named("api", Protocol.Tcp)] });
 
         // Asked on both ports, every class is judged on each, including the port its "api" is not.
         PortSpec[] ports = [new(8080, Protocol.Tcp), new(9090, Protocol.Tcp)];
@@ -74,6 +52,23 @@ public sealed class ClassesUnderOnePolicyTests
             Assert.DoesNotContain(("shop/client", "shop/first", ports[1]), reached);
             Assert.DoesNotContain(("shop/client", "shop/second", ports[0]), reached);
         }
+    }
+
+    /// <summary>A policy over app=store allowing ingress from app=client to <paramref name="local"/> (the rule's local end).</summary>
+    private static Policy IngressOnStore(bool calico, EntityMatch local)
+    {
+        var source = new SourceRef(calico ? "projectcalico.org/v3" : "networking.k8s.io/v1", "NetworkPolicy", Ns, "store");
+        var rule = new Rule(
+            RuleAction.Allow,
+            new EntityMatch { Peers = [new Peer { CalicoScope = calico, Namespace = Ns, Selector = Selector.Equal("app", "client") }] },
+            local,
+            new RuleOrigin(source, "spec.ingress[0]", 0));
+        return new Policy("store", source, new Peer { CalicoScope = calico, Namespace = Ns, Selector = Selector.Equal("app", "store") })
+        {
+            Namespace = Ns,
+            GovernsIngress = true,
+            IngressRules = [rule],
+        };
     }
 
     /// <summary>Every (from, to, port) the class report allows, with the fast path's verdict checked to agree on each pair it judges.</summary>
