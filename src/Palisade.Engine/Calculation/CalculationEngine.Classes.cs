@@ -559,12 +559,4 @@ public sealed partial class CalculationEngine
             target[i] &= other[i];
         }
     }
-
-    private static void AndNot(ulong[] target, ulong[] other)
-    {
-        for (var i = 0; i < target.Length; i++)
-        {
-            target[i] &= ~other[i];
-        }
-    }
 }
