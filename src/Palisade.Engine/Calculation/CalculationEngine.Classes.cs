@@ -100,7 +100,8 @@ public sealed partial class CalculationEngine
             { HostNetwork = w.HostNetwork };
         }).ToImmutableArray();
 
-        var matcherClasses = new Dictionary<int, ulong[]>();
+        // Each selector's member classes, ascending (classes are visited in order).
+        var matcherClasses = new Dictionary<int, List<int>>();
         for (var c = 0; c < n; c++)
         {
             var e = endpoints[reps[c]]!;
@@ -111,12 +112,12 @@ public sealed partial class CalculationEngine
 
             foreach (var m in identities[e.Identity]!.Matchers)
             {
-                if (!matcherClasses.TryGetValue(m, out var set))
+                if (!matcherClasses.TryGetValue(m, out var members))
                 {
-                    matcherClasses[m] = set = NewSet(n);
+                    matcherClasses[m] = members = [];
                 }
 
-                Set(set, c);
+                members.Add(c);
             }
         }
 
@@ -125,13 +126,7 @@ public sealed partial class CalculationEngine
         var blockSets = new Dictionary<CidrBlock, SparseSet>();
         for (var b = 0; b < blocks.Count; b++)
         {
-            var set = NewSet(n);
-            foreach (var c in blockClasses[b])
-            {
-                Set(set, c);
-            }
-
-            blockSets[blocks[b]] = Sparse(set);
+            blockSets[blocks[b]] = Sparse(blockClasses[b]);
         }
 
         var context = new ClassWalk(this, reps, n, matcherClasses.ToDictionary(m => m.Key, m => Sparse(m.Value)), blockSets);
@@ -220,7 +215,10 @@ public sealed partial class CalculationEngine
                     }
                 }
 
-                And(senders, context.Allowed(d, Direction.Ingress, port, all) ?? all);
+                if (context.Allowed(d, Direction.Ingress, port, all) is { } admitted)
+                {
+                    And(senders, admitted);
+                }
 
                 // A class reaches itself only when it has two endpoints (pairs are of distinct endpoints).
                 if (classMembers[d].Count < 2)
@@ -282,18 +280,23 @@ public sealed partial class CalculationEngine
     /// <summary>The nonzero words of a set of classes: their indexes and their bits.</summary>
     private readonly record struct SparseSet(int[] Words, ulong[] Bits);
 
-    private static SparseSet Sparse(ulong[] set)
+    /// <summary>The sparse set of classes listed in ascending order (built without a set of every class).</summary>
+    private static SparseSet Sparse(List<int> ascending)
     {
         var words = new List<int>();
-        for (var w = 0; w < set.Length; w++)
+        var bits = new List<ulong>();
+        foreach (var c in ascending)
         {
-            if (set[w] != 0)
+            if (words.Count == 0 || words[^1] != c >> 6)
             {
-                words.Add(w);
+                words.Add(c >> 6);
+                bits.Add(0);
             }
+
+            bits[^1] |= 1UL << (c & 63);
         }
 
-        return new SparseSet([.. words], [.. words.Select(w => set[w])]);
+        return new SparseSet([.. words], [.. bits]);
     }
 
     /// <summary>
