@@ -13,8 +13,8 @@ public sealed partial class CalculationEngine
     private readonly Dictionary<IdentityKey, int> identityIds = [];
     private readonly List<IdentityState?> identities = [];
     private readonly Stack<int> freeIdentities = new();
-    private readonly Dictionary<string, HashSet<int>> identitiesByNamespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Key, string Value), HashSet<int>> identitiesByLabel = [];
+    private readonly Dictionary<string, IntSet> identitiesByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Key, string Value), IntSet> identitiesByLabel = [];
     private readonly Dictionary<string, int> endpointIds = new(StringComparer.Ordinal);
     private readonly List<EndpointState?> endpoints = [];
     private readonly Stack<int> freeEndpoints = new();
@@ -34,8 +34,8 @@ public sealed partial class CalculationEngine
     {
         public required int Id;
         public required IdentityKey Key;
-        public readonly HashSet<int> Endpoints = [];
-        public readonly HashSet<int> Matchers = [];
+        public readonly IntSet Endpoints = new();
+        public readonly IntSet Matchers = new();
         public int List = -1;
         public LabelSet? CachedCalicoLabels;
 
@@ -483,7 +483,7 @@ public sealed partial class CalculationEngine
             identity);
     }
 
-    private static void Index<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key, int id)
+    private static void Index<TKey>(Dictionary<TKey, IntSet> index, TKey key, int id)
         where TKey : notnull
     {
         if (!index.TryGetValue(key, out var set))
@@ -494,7 +494,7 @@ public sealed partial class CalculationEngine
         set.Add(id);
     }
 
-    private static void Unindex<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key, int id)
+    private static void Unindex<TKey>(Dictionary<TKey, IntSet> index, TKey key, int id)
         where TKey : notnull
     {
         if (index.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)

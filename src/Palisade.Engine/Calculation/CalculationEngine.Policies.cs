@@ -23,7 +23,7 @@ public sealed partial class CalculationEngine
     private readonly Stack<int> freeLists = new();
     private readonly HashSet<int> dirtyIdentities = [];
     private readonly HashSet<int> dirtyLists = [];
-    private readonly Dictionary<int, HashSet<int>> listsBySubject = [];
+    private readonly Dictionary<int, IntSet> listsBySubject = [];
     private int nextTierId;
 
     /// <summary>Number of enforced policies known.</summary>

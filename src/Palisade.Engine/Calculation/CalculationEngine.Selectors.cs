@@ -15,9 +15,9 @@ public sealed partial class CalculationEngine
     private readonly Dictionary<Peer, int> matcherIds = [];
     private readonly List<MatcherState?> matchers = [];
     private readonly Stack<int> freeMatchers = new();
-    private readonly Dictionary<string, HashSet<int>> matchersByNamespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Key, string Value), HashSet<int>> matchersByLabel = [];
-    private readonly Dictionary<(string Key, string Value), HashSet<int>> matchersByNamespaceLabel = [];
+    private readonly Dictionary<string, IntSet> matchersByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Key, string Value), IntSet> matchersByLabel = [];
+    private readonly Dictionary<(string Key, string Value), IntSet> matchersByNamespaceLabel = [];
     private readonly HashSet<int> matchersUnindexed = [];
     private readonly HashSet<int> matchersReadingNamespaces = [];
     private readonly HashSet<int> matchersReadingServiceAccounts = [];
@@ -29,7 +29,7 @@ public sealed partial class CalculationEngine
     {
         public required int Id;
         public required Peer Peer;
-        public readonly HashSet<int> Members = [];
+        public readonly IntSet Members = new();
         public int RefCount;
         public readonly List<PolicyState> SubjectOf = [];
 
@@ -142,7 +142,7 @@ public sealed partial class CalculationEngine
             }
         }
 
-        void Apply<TKey>(Dictionary<TKey, HashSet<int>> index, TKey key)
+        void Apply<TKey>(Dictionary<TKey, IntSet> index, TKey key)
             where TKey : notnull
         {
             if (add)
@@ -510,7 +510,7 @@ public sealed partial class CalculationEngine
     /// The peer block (<see cref="TierProgram.PeerBlockHeader"/>) of the peer selectors among <paramref name="selectors"/>,
     /// one of <see cref="peerBlocks"/>, taken once more (<see cref="ReleasePeerBlock"/> lets it go); null when none is.
     /// </summary>
-    private PeerBlock? PeersOf(HashSet<int> selectors)
+    private PeerBlock? PeersOf(IntSet selectors)
     {
         var size = TierProgram.PeerBlockHeader + selectors.Count;
         Span<int> block = size <= 256 ? stackalloc int[size] : new int[size];

@@ -394,7 +394,7 @@ internal sealed class PolicyList
     public ProgramRef[] EgressProgram = [];
 
     /// <summary>Endpoints using this list (by handle): they hold references to its programs, renewed on publish.</summary>
-    public readonly HashSet<int> Endpoints = [];
+    public readonly IntSet Endpoints = new();
 
     /// <summary>Policies added to or removed from this list's subjects since it was last built, applied as edits.</summary>
     public List<(PolicyState Policy, bool Added)> Edits = [];
