@@ -977,9 +977,16 @@ public sealed partial class CalculationEngine
             return false;
         }
 
-        var nets = m.SelectedNets ??= [.. networkSets.Values.Where(s => NetworkSetSelected(m.Peer, s)).SelectMany(s => s.Nets)];
+        var nets = m.SelectedNets ?? SelectedNets(m);
         return nets.Length > 0 && AnyAddressIn(nets, endpoint, address);
     }
+
+    /// <summary>
+    /// The blocks of the network sets a selector selects, computed once and kept on it. Apart from the flow path: a
+    /// lambda capturing the selector there would cost the path an allocation on every call, the blocks kept or not.
+    /// </summary>
+    private CidrBlock[] SelectedNets(MatcherState m) =>
+        m.SelectedNets = [.. networkSets.Values.Where(s => NetworkSetSelected(m.Peer, s)).SelectMany(s => s.Nets)];
 
     private bool NetworkSetSelected(Peer peer, NetworkSetInfo set)
     {
