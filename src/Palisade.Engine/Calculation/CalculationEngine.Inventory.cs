@@ -415,6 +415,43 @@ public sealed partial class CalculationEngine
 
         identities[identity.Id] = null;
         freeIdentities.Push(identity.Id);
+        ForgetCachedLabels(identity.Key.Namespace, identity.Key.ServiceAccount);
+    }
+
+    /// <summary>
+    /// Drops the labels cached for a namespace and a service account once no identity is in them and no object declares
+    /// them: pods naming accounts or namespaces that were never declared (or are gone) would otherwise leave an entry
+    /// each for good, and an engine following a cluster whose namespaces come and go would grow with them.
+    /// </summary>
+    private void ForgetCachedLabels(string ns, string sa)
+    {
+        if (!serviceAccountLabels.ContainsKey((ns, sa)) && !AccountInUse(ns, sa))
+        {
+            calicoAccountCache.Remove((ns, sa));
+            selectableAccountCache.Remove((ns, sa));
+        }
+
+        if (!namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns))
+        {
+            calicoNamespaceCache.Remove(ns);
+        }
+    }
+
+    /// <summary>Whether an identity of namespace <paramref name="ns"/> runs as service account <paramref name="sa"/>.</summary>
+    private bool AccountInUse(string ns, string sa)
+    {
+        if (identitiesByNamespace.TryGetValue(ns, out var inNamespace))
+        {
+            foreach (var id in inNamespace)
+            {
+                if (string.Equals(identities[id]!.Key.ServiceAccount, sa, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private LabelSet NamespaceLabelsOf(string ns) =>

@@ -54,6 +54,65 @@ public sealed partial class CalculationEngine
     }
 }
 
+/// <summary>The size of every table the engine keeps, for tests that churn leaves nothing behind.</summary>
+public sealed partial class CalculationEngine
+{
+    /// <summary>
+    /// The number of live entries in each of the engine's tables, indexes and pending-work sets, by name (caches filled
+    /// on demand are left out, but for entries of namespaces that are gone). Two
+    /// engines holding the same state have the same census whatever the updates that led there (slots freed for reuse
+    /// are not counted), so that an entry a removal forgets to drop shows as a difference.
+    /// </summary>
+    internal IReadOnlyList<(string Table, int Count)> Census()
+    {
+        static int Live<T>(List<T?> slots)
+            where T : class => slots.Count(s => s is not null);
+
+        return
+        [
+            ("namespaces", namespaceLabels.Count),
+            ("service accounts", serviceAccountLabels.Count),
+            ("identity ids", identityIds.Count),
+            ("identities", Live(identities)),
+            ("identities by namespace", identitiesByNamespace.Count),
+            ("identities by namespace (members)", identitiesByNamespace.Values.Sum(s => s.Count)),
+            ("identities by label", identitiesByLabel.Count),
+            ("identities by label (members)", identitiesByLabel.Values.Sum(s => s.Count)),
+            ("endpoint ids", endpointIds.Count),
+            ("endpoints", Live(endpoints)),
+            ("nodes", nodes.Count),
+            ("nodes by address", nodesByAddress.Count),
+            ("network sets", networkSets.Count),
+            ("cached labels of namespaces nothing is in", calicoNamespaceCache.Keys.Count(ns => !namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns) && !networkSets.Values.Any(s => s.Namespace == ns))),
+            ("cached labels of accounts nothing uses", calicoAccountCache.Keys.Union(selectableAccountCache.Keys).Count(a => !serviceAccountLabels.ContainsKey(a) && !AccountInUse(a.Ns, a.Sa))),
+            ("tiers", tiers.Count),
+            ("policies", policies.Count),
+            ("policies by id", Live(policyById)),
+            ("list ids", listIds.Count),
+            ("lists", Live(lists)),
+            ("lists by subject", listsBySubject.Count),
+            ("lists by subject (members)", listsBySubject.Values.Sum(s => s.Count)),
+            ("dirty identities", dirtyIdentities.Count),
+            ("dirty lists", dirtyLists.Count),
+            ("tier runs", runs.Count),
+            ("created runs", createdRuns.Count),
+            ("run edits", runEdits.Count),
+            ("array edits", arrayEdits.Count),
+            ("selector ids", matcherIds.Count),
+            ("selectors", Live(matchers)),
+            ("selectors by namespace", matchersByNamespace.Count),
+            ("selectors by label", matchersByLabel.Count),
+            ("selectors by namespace label", matchersByNamespaceLabel.Count),
+            ("unindexed selectors", matchersUnindexed.Count),
+            ("selectors reading namespaces", matchersReadingNamespaces.Count),
+            ("selectors reading service accounts", matchersReadingServiceAccounts.Count),
+            ("dirty peer arrays", dirtyPeerArrays.Count),
+            ("peer refs changed", peerRefsChanged.Count),
+            ("peer blocks", peerBlocks.Count),
+        ];
+    }
+}
+
 /// <summary>Turns fast-path outcomes into the explained form the reference evaluator gives.</summary>
 public sealed partial class CalculationEngine
 {
