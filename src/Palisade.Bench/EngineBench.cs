@@ -336,5 +336,7 @@ public static class EngineBench
         public void OnPolicyList(int list, IReadOnlyList<Policy> policies) => Events += 1 + policies.Count;
 
         public void OnEndpointPolicyList(string endpoint, int list) => Events++;
+
+        public void OnEndpointRemoved(string endpoint) => Events++;
     }
 }

@@ -314,7 +314,7 @@ public sealed partial class CalculationEngine
         DetachIdentity(state);
         foreach (var l in listeners)
         {
-            l.OnEndpointPolicyList(id, -1);
+            l.OnEndpointRemoved(id);
         }
 
         endpoints[handle] = null;

@@ -17,6 +17,12 @@ public interface ICalculationListener
     /// <summary>The ordered policies of a shared policy list (empty: the list is gone).</summary>
     void OnPolicyList(int list, IReadOnlyList<Policy> policies);
 
-    /// <summary>The endpoint now uses this policy list (-1: it is removed).</summary>
+    /// <summary>
+    /// The endpoint now uses this policy list; -1: no policy applies to it. Every endpoint is given one or the other
+    /// when it appears (after its selector memberships) and whenever it changes.
+    /// </summary>
     void OnEndpointPolicyList(string endpoint, int list);
+
+    /// <summary>The endpoint is gone (its selector memberships were withdrawn first).</summary>
+    void OnEndpointRemoved(string endpoint);
 }

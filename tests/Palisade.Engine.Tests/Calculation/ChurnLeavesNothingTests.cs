@@ -14,14 +14,7 @@ namespace Palisade.Engine.Tests.Calculation;
 public sealed class ChurnLeavesNothingTests
 {
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(5)]
-    [InlineData(6)]
-    [InlineData(16)]
-    [InlineData(35)]
+    [MemberData(nameof(IncrementalEquivalenceTests.ChurnSeeds), MemberType = typeof(IncrementalEquivalenceTests))]
     public void AfterRandomUpdates_EveryTableIsTheSizeOfAFreshBuild(int seed)
     {
         var world = new RandomWorld(seed);

@@ -87,6 +87,9 @@ public sealed class IncrementalEquivalenceTests
     }
 
     /// <summary>Options that vary with the seed over every path: indexed or not, chunked (tiny chunks) or not.</summary>
+    /// <summary>Seeds of random worlds whose <see cref="Options"/> cover every path: plain, indexed, chunked, batches without prefetching, unpacked.</summary>
+    public static TheoryData<int> ChurnSeeds => [0, 1, 2, 3, 5, 6, 16, 35];
+
     internal static CalculationOptions Options(int seed) => new()
     {
         IndexThreshold = (seed & 1) == 0 ? 24 : 0,
