@@ -14,7 +14,11 @@ namespace Palisade.Engine.Calculation;
 /// </summary>
 public sealed partial class CalculationEngine
 {
-    /// <summary>The handle of a workload for <see cref="Evaluate(int, int, Protocol, int)"/>; -1 when unknown.</summary>
+    /// <summary>
+    /// The handle of a workload for <see cref="Evaluate(int, int, Protocol, int)"/>; -1 when unknown. A handle holds
+    /// while its workload is in the engine (an upsert of the same workload keeps it); once the workload is removed,
+    /// the handle may be given to another, so it must be looked up again.
+    /// </summary>
     public int EndpointHandle(string workloadId) => endpointIds.TryGetValue(workloadId, out var h) ? h : -1;
 
     /// <summary>Judges a flow between two endpoints (by handle) on a destination port.</summary>

@@ -228,50 +228,84 @@ public sealed class ClassConnectivityTests
         {
             var world = new RandomWorld(seed);
             var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), IncrementalEquivalenceTests.Options(seed));
-            var report = engine.Classes();
-            var byClass = report.Classes.SelectMany(c => c.Members.Select(m => (m, c))).ToDictionary(p => p.m, p => p.c);
-            var expected = new HashSet<(string, string, PortSpec)>();
-            var snapshot = world.Snapshot();
-            foreach (var from in snapshot.Workloads)
-            {
-                foreach (var to in snapshot.Workloads)
-                {
-                    if (ReferenceEquals(from, to))
-                    {
-                        continue;
-                    }
-
-                    foreach (var port in byClass[to.Id].Ports)
-                    {
-                        if (engine.Evaluate(engine.EndpointHandle(from.Id), engine.EndpointHandle(to.Id), port.Protocol, port.Port).Allowed)
-                        {
-                            expected.Add((from.Id, to.Id, port));
-                        }
-                    }
-                }
-            }
-
-            var actual = new HashSet<(string, string, PortSpec)>();
-            foreach (var reach in report.Reach)
-            {
-                foreach (var from in report.Classes[reach.From].Members)
-                {
-                    foreach (var toClass in reach.To)
-                    {
-                        foreach (var to in report.Classes[toClass].Members)
-                        {
-                            if (from != to)
-                            {
-                                actual.Add((from, to, reach.Port));
-                            }
-                        }
-                    }
-                }
-            }
-
-            Assert.True(expected.SetEquals(actual), $"seed {seed}: {expected.Except(actual).Count()} missing, {actual.Except(expected).Count()} extra; e.g. {string.Join("; ", expected.Except(actual).Concat(actual.Except(expected)).Take(5))}");
-            Assert.Equal(expected.Count, report.AllowedPairs);
-            Assert.True(report.Classes.Length <= snapshot.Workloads.Length);
+            AssertClassesEqualPairwiseVerdicts(world, engine, seed);
         }
+    }
+
+    /// <summary>
+    /// Classes of an engine that followed churn (slots freed and reused, lists edited rather than built) give the
+    /// pairwise verdicts too, and group workloads as an engine built afresh on the final state does.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(IncrementalEquivalenceTests.ChurnSeeds), MemberType = typeof(IncrementalEquivalenceTests))]
+    public void Classes_AfterRandomUpdates_EqualPairwiseVerdicts_AndAFreshBuildsGroups(int seed)
+    {
+        var world = new RandomWorld(seed);
+        var options = IncrementalEquivalenceTests.Options(seed);
+        var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
+        var random = new Random(seed);
+        for (var i = 0; i < 300; i++)
+        {
+            world.NextUpdate()(engine);
+            if (random.Next(3) != 0)
+            {
+                engine.Flush();
+            }
+        }
+
+        engine.Flush();
+        AssertClassesEqualPairwiseVerdicts(world, engine, seed);
+        static string[] Groups(ClassReport report) =>
+            [.. report.Classes.Select(c => string.Join(' ', c.Members.Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal)];
+        var fresh = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
+        Assert.Equal(Groups(fresh.Classes()), Groups(engine.Classes()));
+    }
+
+    private static void AssertClassesEqualPairwiseVerdicts(RandomWorld world, CalculationEngine engine, int seed)
+    {
+        var report = engine.Classes();
+        var byClass = report.Classes.SelectMany(c => c.Members.Select(m => (m, c))).ToDictionary(p => p.m, p => p.c);
+        var expected = new HashSet<(string, string, PortSpec)>();
+        var snapshot = world.Snapshot();
+        foreach (var from in snapshot.Workloads)
+        {
+            foreach (var to in snapshot.Workloads)
+            {
+                if (ReferenceEquals(from, to))
+                {
+                    continue;
+                }
+
+                foreach (var port in byClass[to.Id].Ports)
+                {
+                    if (engine.Evaluate(engine.EndpointHandle(from.Id), engine.EndpointHandle(to.Id), port.Protocol, port.Port).Allowed)
+                    {
+                        expected.Add((from.Id, to.Id, port));
+                    }
+                }
+            }
+        }
+
+        var actual = new HashSet<(string, string, PortSpec)>();
+        foreach (var reach in report.Reach)
+        {
+            foreach (var from in report.Classes[reach.From].Members)
+            {
+                foreach (var toClass in reach.To)
+                {
+                    foreach (var to in report.Classes[toClass].Members)
+                    {
+                        if (from != to)
+                        {
+                            actual.Add((from, to, reach.Port));
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(expected.SetEquals(actual), $"seed {seed}: {expected.Except(actual).Count()} missing, {actual.Except(expected).Count()} extra; e.g. {string.Join("; ", expected.Except(actual).Concat(actual.Except(expected)).Take(5))}");
+        Assert.Equal(expected.Count, report.AllowedPairs);
+        Assert.True(report.Classes.Length <= snapshot.Workloads.Length);
     }
 }
