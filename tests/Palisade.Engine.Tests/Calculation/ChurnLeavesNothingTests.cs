@@ -20,17 +20,7 @@ public sealed class ChurnLeavesNothingTests
         var world = new RandomWorld(seed);
         var options = IncrementalEquivalenceTests.Options(seed);
         var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
-        var random = new Random(seed);
-        for (var i = 0; i < 400; i++)
-        {
-            world.NextUpdate()(engine);
-            if (random.Next(3) != 0)
-            {
-                engine.Flush();
-            }
-        }
-
-        engine.Flush();
+        world.Churn(engine, 400, seed);
         var fresh = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
         var churned = engine.Census();
         Assert.Equal(fresh.Census().Select(c => c.Table), churned.Select(c => c.Table));

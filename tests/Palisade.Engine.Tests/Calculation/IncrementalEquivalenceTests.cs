@@ -243,17 +243,7 @@ public sealed class ClassConnectivityTests
         var world = new RandomWorld(seed);
         var options = IncrementalEquivalenceTests.Options(seed);
         var engine = CalculationEngine.Build(world.Snapshot(), world.Model(), options);
-        var random = new Random(seed);
-        for (var i = 0; i < 300; i++)
-        {
-            world.NextUpdate()(engine);
-            if (random.Next(3) != 0)
-            {
-                engine.Flush();
-            }
-        }
-
-        engine.Flush();
+        world.Churn(engine, 300, seed);
         AssertClassesEqualPairwiseVerdicts(world, engine, seed);
         static string[] Groups(ClassReport report) =>
             [.. report.Classes.Select(c => string.Join(' ', c.Members.Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal)];

@@ -78,6 +78,25 @@ internal sealed class RandomWorld
         Policies = new(Policies.Values.Where(p => p.Tier == t.Name).Select(p => p.Policy)),
     }));
 
+    /// <summary>
+    /// <paramref name="count"/> random updates, applied to this world and to <paramref name="engine"/>, which is flushed
+    /// after two in three of them (chosen by <paramref name="seed"/>) and at the end.
+    /// </summary>
+    public void Churn(Palisade.Engine.Calculation.CalculationEngine engine, int count, int seed)
+    {
+        var flushes = new Random(seed);
+        for (var i = 0; i < count; i++)
+        {
+            NextUpdate()(engine);
+            if (flushes.Next(3) != 0)
+            {
+                engine.Flush();
+            }
+        }
+
+        engine.Flush();
+    }
+
     /// <summary>One random update, applied to this world and described for the engine.</summary>
     public Action<Palisade.Engine.Calculation.CalculationEngine> NextUpdate()
     {
