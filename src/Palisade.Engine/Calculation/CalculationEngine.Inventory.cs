@@ -249,9 +249,13 @@ public sealed partial class CalculationEngine
 
     public void RemoveNetworkSet(string id)
     {
-        if (networkSets.Remove(id))
+        if (networkSets.Remove(id, out var set))
         {
             NetworkSetsChanged();
+            if (set.Namespace is { } ns)
+            {
+                ForgetCachedNamespaceLabels(ns);
+            }
         }
     }
 
@@ -419,9 +423,9 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>
-    /// Drops the labels cached for a namespace and a service account once no identity is in them and no object declares
-    /// them: pods naming accounts or namespaces that were never declared (or are gone) would otherwise leave an entry
-    /// each for good, and an engine following a cluster whose namespaces come and go would grow with them.
+    /// Drops the labels cached for a namespace and a service account once nothing is in them and no object declares them:
+    /// pods (and network sets) naming accounts or namespaces that were never declared, or are gone, would otherwise
+    /// leave an entry each for good, and an engine following a cluster whose namespaces come and go would grow with them.
     /// </summary>
     private void ForgetCachedLabels(string ns, string sa)
     {
@@ -431,10 +435,30 @@ public sealed partial class CalculationEngine
             selectableAccountCache.Remove((ns, sa));
         }
 
-        if (!namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns))
+        ForgetCachedNamespaceLabels(ns);
+    }
+
+    /// <summary>Drops the labels cached for a namespace no object declares once no identity and no network set is in it.</summary>
+    private void ForgetCachedNamespaceLabels(string ns)
+    {
+        if (calicoNamespaceCache.ContainsKey(ns) && !namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns) &&
+            !HasNetworkSetIn(ns))
         {
             calicoNamespaceCache.Remove(ns);
         }
+    }
+
+    private bool HasNetworkSetIn(string ns)
+    {
+        foreach (var set in networkSets.Values)
+        {
+            if (string.Equals(set.Namespace, ns, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether an identity of namespace <paramref name="ns"/> runs as service account <paramref name="sa"/>.</summary>

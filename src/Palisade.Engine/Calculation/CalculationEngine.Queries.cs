@@ -83,7 +83,7 @@ public sealed partial class CalculationEngine
             ("nodes", nodes.Count),
             ("nodes by address", nodesByAddress.Count),
             ("network sets", networkSets.Count),
-            ("cached labels of namespaces nothing is in", calicoNamespaceCache.Keys.Count(ns => !namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns) && !networkSets.Values.Any(s => s.Namespace == ns))),
+            ("cached labels of namespaces nothing is in", calicoNamespaceCache.Keys.Count(ns => !namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns) && !HasNetworkSetIn(ns))),
             ("cached labels of accounts nothing uses", calicoAccountCache.Keys.Union(selectableAccountCache.Keys).Count(a => !serviceAccountLabels.ContainsKey(a) && !AccountInUse(a.Ns, a.Sa))),
             ("tiers", tiers.Count),
             ("policies", policies.Count),

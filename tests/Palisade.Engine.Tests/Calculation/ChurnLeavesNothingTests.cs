@@ -37,14 +37,7 @@ public sealed class ChurnLeavesNothingTests
     {
         // A Calico policy over every pod, with a rule on a Calico selector: the engine computes each pod's Calico labels
         // (its namespace's and its service account's), for namespaces and accounts no object declares, as CI jobs do.
-        var source = new SourceRef("projectcalico.org/v3", "GlobalNetworkPolicy", null, "runners");
-        var rule = new Rule(
-            RuleAction.Allow,
-            new EntityMatch { Peers = [new Peer { CalicoScope = true, Selector = Selector.Equal("projectcalico.org/serviceaccount", "runner-1") }] },
-            EntityMatch.Any,
-            new RuleOrigin(source, "spec.ingress[0]", 0));
-        var policy = new Policy("runners", source, new Peer { CalicoScope = true, Selector = Selector.All }) { GovernsIngress = true, IngressRules = [rule] };
-        var model = new PolicyModel([new Tier(PolicyModel.DefaultTierName, 1_000_000, TierKind.Standard, RuleAction.Deny) { Policies = [policy] }]);
+        var model = IngressOnEveryPodFrom(new Peer { CalicoScope = true, Selector = Selector.Equal("projectcalico.org/serviceaccount", "runner-1") });
         var engine = CalculationEngine.Build(new ClusterSnapshot([], [], []), model);
         var empty = engine.Census();
 
@@ -61,5 +54,37 @@ public sealed class ChurnLeavesNothingTests
 
         var after = engine.Census();
         Assert.Equal(empty, after);
+    }
+
+    [Fact]
+    public void NetworkSetsOfANamespaceNeverDeclared_LeaveNoCachedLabelsWhenGone()
+    {
+        // A Calico rule from a namespace selector: network sets are matched by their namespace's labels too.
+        var model = IngressOnEveryPodFrom(new Peer { CalicoScope = true, NamespaceSelector = Selector.All, Selector = Selector.Equal("role", "partner") });
+        var pod = new Workload("shop", "web", "Pod", LabelSet.Of("app", "web"));
+        var engine = CalculationEngine.Build(new ClusterSnapshot([], [pod], []), model);
+        var before = engine.Census();
+
+        for (var i = 0; i < 20; i++)
+        {
+            var set = new NetworkSetInfo($"partners-{i}", "office", LabelSet.Of("role", "partner"), [new CidrBlock(System.Net.IPNetwork.Parse("198.51.100.0/24"))]);
+            engine.UpsertNetworkSet(set);
+            engine.Flush();
+            var probe = engine.Evaluate(-1, System.Net.IPAddress.Parse("198.51.100.7"), engine.EndpointHandle(pod.Id), null, Protocol.Tcp, 80);
+            Assert.True(probe.Allowed);
+            engine.RemoveNetworkSet(set.Id);
+            engine.Flush();
+        }
+
+        Assert.Equal(before, engine.Census());
+    }
+
+    /// <summary>A Calico global policy over every pod whose one ingress rule allows <paramref name="from"/>.</summary>
+    private static PolicyModel IngressOnEveryPodFrom(Peer from)
+    {
+        var source = new SourceRef("projectcalico.org/v3", "GlobalNetworkPolicy", null, "ingress");
+        var rule = new Rule(RuleAction.Allow, new EntityMatch { Peers = [from] }, EntityMatch.Any, new RuleOrigin(source, "spec.ingress[0]", 0));
+        var policy = new Policy("ingress", source, new Peer { CalicoScope = true, Selector = Selector.All }) { GovernsIngress = true, IngressRules = [rule] };
+        return new PolicyModel([new Tier(PolicyModel.DefaultTierName, 1_000_000, TierKind.Standard, RuleAction.Deny) { Policies = [policy] }]);
     }
 }
