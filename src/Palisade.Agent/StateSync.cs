@@ -118,6 +118,13 @@ internal sealed class StateSync(CalculationEngine engine)
             updates++;
         }
 
+        // Tiers go after their policies (the engine keeps a tier while it holds any).
+        foreach (var name in tiers.Keys.Where(k => !nextTiers.ContainsKey(k)))
+        {
+            engine.RemoveTier(name);
+            updates++;
+        }
+
         engine.Flush();
         cluster = next;
         policies = nextPolicies;

@@ -96,6 +96,25 @@ public sealed partial class CalculationEngine
         tiers[tier.Name] = new TierState { Id = nextTierId++, Tier = tier with { Policies = EquatableArray<Policy>.Empty } };
     }
 
+    /// <summary>
+    /// Removes a tier that holds no policy, and says whether it did. A tier still holding policies stays until they are
+    /// removed (Calico refuses to delete such a tier as well); a tier is only ever read through its policies, so an
+    /// empty one changes no verdict either way, but one kept after it is gone would stay for good.
+    /// </summary>
+    public bool RemoveTier(string name)
+    {
+        if (!tiers.TryGetValue(name, out var state) || state.Policies > 0)
+        {
+            return false;
+        }
+
+        tiers.Remove(name);
+        return true;
+    }
+
+    /// <summary>Number of tiers.</summary>
+    public int TierCount => tiers.Count;
+
     /// <summary>Adds a policy, or replaces the policy with the same key. Staged policies are not enforced and are ignored.</summary>
     public void UpsertPolicy(string tierName, Policy policy)
     {

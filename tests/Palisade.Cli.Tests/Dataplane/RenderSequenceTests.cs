@@ -44,4 +44,43 @@ public sealed class RenderSequenceTests : IDisposable
             applied = desired;
         }
     }
+
+    [Fact]
+    public void TierRemovedFromTheManifests_LeavesTheEngine()
+    {
+        File.WriteAllText(Path.Combine(dir, "cluster.yaml"), EnforcementTests.Header);
+        File.WriteAllText(Path.Combine(dir, "tier.yaml"), """
+            apiVersion: projectcalico.org/v3
+            kind: Tier
+            metadata:
+              name: security
+            spec:
+              order: 100
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata:
+              name: security.block-scanners
+            spec:
+              tier: security
+              selector: all()
+              types: [Ingress]
+              ingress:
+              - action: Deny
+                source:
+                  nets: [203.0.113.0/24]
+            """);
+        var engine = new CalculationEngine();
+        var sync = new StateSync(engine);
+        var loaded = new ManifestLoader().Load([dir]);
+        Assert.True(loaded.Succeeded, string.Join("; ", loaded.Errors));
+        sync.Apply(loaded.Cluster, loaded.Policies);
+        var withTier = engine.TierCount;
+
+        File.Delete(Path.Combine(dir, "tier.yaml"));
+        loaded = new ManifestLoader().Load([dir]);
+        sync.Apply(loaded.Cluster, loaded.Policies);
+        Assert.Equal(withTier - 1, engine.TierCount);
+        Assert.Equal(CalculationEngine.Build(loaded.Cluster, loaded.Policies).TierCount, engine.TierCount);
+    }
 }

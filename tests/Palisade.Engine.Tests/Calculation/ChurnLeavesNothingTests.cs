@@ -79,6 +79,26 @@ public sealed class ChurnLeavesNothingTests
         Assert.Equal(before, engine.Census());
     }
 
+    [Fact]
+    public void TierGone_IsRemovedOnceItsPoliciesAre()
+    {
+        var model = IngressOnEveryPodFrom(new Peer { CalicoScope = true, Selector = Selector.Equal("app", "client") });
+        var engine = CalculationEngine.Build(new ClusterSnapshot([], [new Workload("shop", "web", "Pod", LabelSet.Of("app", "web"))], []), model);
+        var before = engine.Census();
+        var policy = model.Tiers[0].Policies[0] with { Name = "security-only" };
+        engine.UpsertTier(new Tier("security", 100, TierKind.Standard, RuleAction.Pass));
+        engine.UpsertPolicy("security", policy);
+        engine.Flush();
+        Assert.Equal(2, engine.TierCount);
+
+        Assert.False(engine.RemoveTier("security"));
+        engine.RemovePolicy(CalculationEngine.PolicyKey(policy));
+        engine.Flush();
+        Assert.True(engine.RemoveTier("security"));
+        Assert.False(engine.RemoveTier("security"));
+        Assert.Equal(before, engine.Census());
+    }
+
     /// <summary>A Calico global policy over every pod whose one ingress rule allows <paramref name="from"/>.</summary>
     private static PolicyModel IngressOnEveryPodFrom(Peer from)
     {
