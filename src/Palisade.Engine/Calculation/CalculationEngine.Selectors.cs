@@ -298,6 +298,13 @@ public sealed partial class CalculationEngine
     /// </summary>
     private void NamespaceChanged(string ns, LabelSet oldLabels)
     {
+        // A Calico namespace selector picks the network sets of this namespace by its labels: the blocks selectors keep
+        // for network sets are stale once those labels change.
+        if (HasNetworkSetIn(ns))
+        {
+            NetworkSetsChanged();
+        }
+
         if (!identitiesByNamespace.TryGetValue(ns, out var inNs))
         {
             return;
