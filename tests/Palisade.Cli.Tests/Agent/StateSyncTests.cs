@@ -26,7 +26,15 @@ public sealed class StateSyncTests
     public void RandomHistoryOfStates_EngineAnswersEachAsAFreshBuild(int seed)
     {
         var world = new RandomWorld(seed);
-        var engine = new CalculationEngine();
+
+        // Odd seeds index every tier program; seeds 2 and 6 build programs in chunks of two rules and pack at once.
+        var engine = new CalculationEngine(new CalculationOptions
+        {
+            IndexThreshold = seed % 2 == 1 ? 0 : 24,
+            ChunkThreshold = seed % 4 == 2 ? 1 : 1024,
+            ChunkRules = seed % 4 == 2 ? 2 : 256,
+            PackFromEndpoints = seed % 4 == 2 ? 0 : 4_096,
+        });
         var sync = new StateSync(engine);
         var flushes = new Random(seed);
         for (var step = 0; step < 60; step++)
