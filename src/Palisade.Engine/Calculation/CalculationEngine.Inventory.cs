@@ -429,7 +429,9 @@ public sealed partial class CalculationEngine
     /// </summary>
     private void ForgetCachedLabels(string ns, string sa)
     {
-        if (!serviceAccountLabels.ContainsKey((ns, sa)) && !AccountInUse(ns, sa))
+        // Nothing cached, nothing to look for: the namespace's identities are scanned only when an entry would go.
+        if ((calicoAccountCache.ContainsKey((ns, sa)) || selectableAccountCache.ContainsKey((ns, sa))) &&
+            !serviceAccountLabels.ContainsKey((ns, sa)) && !AccountInUse(ns, sa))
         {
             calicoAccountCache.Remove((ns, sa));
             selectableAccountCache.Remove((ns, sa));

@@ -58,10 +58,10 @@ public sealed partial class CalculationEngine
 public sealed partial class CalculationEngine
 {
     /// <summary>
-    /// The number of live entries in each of the engine's tables, indexes and pending-work sets, by name (caches filled
-    /// on demand are left out, but for entries of namespaces that are gone). Two
-    /// engines holding the same state have the same census whatever the updates that led there (slots freed for reuse
-    /// are not counted), so that an entry a removal forgets to drop shows as a difference.
+    /// The number of live entries in each of the engine's tables, indexes and pending-work sets, by name. Caches filled
+    /// on demand count only their stale entries (of namespaces and accounts nothing uses any more). Two engines holding
+    /// the same state have the same census whatever the updates that led there (slots freed for reuse are not counted),
+    /// so that an entry a removal forgets to drop shows as a difference.
     /// </summary>
     internal IReadOnlyList<(string Table, int Count)> Census()
     {
