@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Palisade.Agent;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 
 namespace Palisade.Cli.Commands;
 
@@ -15,7 +16,7 @@ internal static class AgentCommand
         var state = new Option<string>("--lab-state")
         {
             Description = "Where the lab records which pods are on which node and their interfaces.",
-            DefaultValueFactory = _ => LabLocals.DefaultStatePath,
+            DefaultValueFactory = _ => Palisade.Linux.Lab.LabState.DefaultPath,
             HelpName = "PATH",
         };
         var interfaces = new Option<string[]>("--interface")
@@ -47,6 +48,7 @@ internal static class AgentCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            KernelCheck.Require("palisade agent", parse.GetValue(netns) is null ? KernelNeeds.Agent & ~KernelNeeds.Ip : KernelNeeds.Agent);
             var explicitLocals = new List<RulesetRenderer.LocalEndpoint>();
             foreach (var item in parse.GetValue(interfaces) ?? [])
             {
