@@ -18,14 +18,15 @@ public sealed class ManifestLoader
     private readonly ManifestLimits limits;
 
     /// <param name="limits">What reading one document may cost; <see cref="ManifestLimits.Default"/> when null.</param>
-    public ManifestLoader(ManifestLimits? limits = null)
+    /// <param name="hostNetworkPods">How pods on the host's network are read (a cache is only valid for one reading).</param>
+    public ManifestLoader(ManifestLimits? limits = null, HostNetworkPods hostNetworkPods = HostNetworkPods.Unisolated)
     {
         this.limits = limits ?? ManifestLimits.Default;
         readers =
         [
             new NamespaceReader(),
             new ServiceAccountReader(),
-            new WorkloadReader(),
+            new WorkloadReader(hostNetworkPods),
             new NetworkPolicyReader(),
             new NodeReader(),
             new AdminNetworkPolicyReader(),
@@ -220,7 +221,8 @@ public sealed class ManifestLoader
     private static bool LooksLikeObject(YamlNode root) =>
         root is YamlMappingNode map && (ObjectReader.Get(map, "apiVersion") is not null || ObjectReader.Get(map, "kind") is not null);
 
-    private void ReadObject(YamlNode node, string file, int document, string prefix, DiagnosticBag diagnostics, InventoryBuilder builder)
+    /// <param name="itemType">For the items of a typed list (<c>PodList</c>): the apiVersion and kind they have when they name none.</param>
+    private void ReadObject(YamlNode node, string file, int document, string prefix, DiagnosticBag diagnostics, InventoryBuilder builder, ItemType? itemType = null)
     {
         if (node is not YamlMappingNode map)
         {
@@ -235,9 +237,13 @@ public sealed class ManifestLoader
             return;
         }
 
-        var reader = new ObjectReader(diagnostics, file, document, prefix, map);
-        var apiVersion = reader.String(map, "apiVersion", string.Empty, required: true);
-        var kind = reader.String(map, "kind", string.Empty, required: true);
+        var reader = new ObjectReader(diagnostics, file, document, prefix, map, itemType?.ApiVersion, itemType?.Kind);
+        var apiVersion = ObjectReader.IsNull(ObjectReader.Get(map, "apiVersion")) && itemType is not null
+            ? itemType.ApiVersion
+            : reader.String(map, "apiVersion", string.Empty, required: true);
+        var kind = ObjectReader.IsNull(ObjectReader.Get(map, "kind")) && itemType is not null
+            ? itemType.Kind
+            : reader.String(map, "kind", string.Empty, required: true);
         if (apiVersion is null || kind is null)
         {
             return;
@@ -245,11 +251,15 @@ public sealed class ManifestLoader
 
         if (kind.EndsWith("List", StringComparison.Ordinal) && ObjectReader.Get(map, "items") is { } itemsNode)
         {
+            // A typed list as the API server returns it (NamespaceList, PodList, NetworkPolicyList) holds items that
+            // name no kind or apiVersion: they are the list's, as client-go reads them. Items of 'kind: List' (what
+            // kubectl prints) and items that name their own keep theirs.
+            var typed = kind.Length > "List".Length ? new ItemType(apiVersion, kind[..^"List".Length]) : null;
             if (reader.List(itemsNode, "items") is { } items)
             {
                 for (var i = 0; i < items.Children.Count; i++)
                 {
-                    ReadObject(items.Children[i], file, document, $"{prefix}items[{i}].", diagnostics, builder);
+                    ReadObject(items.Children[i], file, document, $"{prefix}items[{i}].", diagnostics, builder, typed);
                 }
             }
 
@@ -282,4 +292,7 @@ public sealed class ManifestLoader
         var i = message.LastIndexOf("): ", StringComparison.Ordinal);
         return i >= 0 ? message[(i + 3)..] : message;
     }
+
+    /// <summary>The apiVersion and kind of a typed list's items.</summary>
+    private sealed record ItemType(string ApiVersion, string Kind);
 }

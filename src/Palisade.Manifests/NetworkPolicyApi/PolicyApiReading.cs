@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using Palisade.Manifests.Kubernetes;
 using Palisade.Manifests.Yaml;
 using Palisade.Model;
@@ -361,16 +362,24 @@ internal static class PolicyApiReading
         var blocks = ImmutableArray.CreateBuilder<CidrBlock>();
         for (var i = 0; i < texts.Length; i++)
         {
-            if (!CidrBlock.TryParseNetwork(texts[i], out var network, out var normalized) || !texts[i].Contains('/', StringComparison.Ordinal))
+            var item = node is YamlSequenceNode list ? list.Children[i] : node;
+            if (!CidrBlock.TryParseNetwork(texts[i], out var network, out var hostBits) || !texts[i].Contains('/', StringComparison.Ordinal))
             {
-                reader.Error(node, ObjectReader.Index(fieldPath, i), $"expected a CIDR such as 10.0.0.0/8 or fd00::/8, got \"{texts[i]}\"");
+                reader.Error(item, ObjectReader.Index(fieldPath, i), $"expected a CIDR such as 10.0.0.0/8 or fd00::/8, got \"{texts[i]}\"");
                 continue;
             }
 
-            if (normalized)
+            // The CRDs validate networks with CEL's isCIDR (netip.ParsePrefix): host bits are accepted, IPv4-mapped
+            // IPv6 addresses are not.
+            if (IPAddress.TryParse(texts[i].AsSpan(0, texts[i].IndexOf('/', StringComparison.Ordinal)), out var written) && written.IsIPv4MappedToIPv6)
             {
-                reader.Error(node, ObjectReader.Index(fieldPath, i), $"\"{texts[i]}\" has host bits set; write the network address {network}");
+                reader.Error(item, ObjectReader.Index(fieldPath, i), $"\"{texts[i]}\" is an IPv4-mapped IPv6 network, which the API refuses; write it as an IPv4 CIDR");
                 continue;
+            }
+
+            if (hostBits)
+            {
+                reader.HostBitsIgnored(item, ObjectReader.Index(fieldPath, i), texts[i], network);
             }
 
             blocks.Add(new CidrBlock(network));
