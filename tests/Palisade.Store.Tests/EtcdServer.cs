@@ -10,8 +10,16 @@ namespace Palisade.Store.Tests;
 /// </summary>
 public sealed class EtcdServer : IAsyncLifetime, IDisposable
 {
-    private readonly TempDirectory _data = new(Directory.Exists("/dev/shm") ? "/dev/shm" : null);
+    private readonly TempDirectory _data;
     private Process? _process;
+
+    public EtcdServer()
+        : this(Directory.Exists("/dev/shm") ? "/dev/shm" : null)
+    {
+    }
+
+    /// <summary>An etcd keeping its data under <paramref name="dataRoot"/> (the bench puts it beside SQLite's).</summary>
+    internal EtcdServer(string? dataRoot) => _data = new TempDirectory(dataRoot);
 
     /// <summary>The endpoint a store connects to: etcd://127.0.0.1:PORT.</summary>
     public string Endpoint { get; private set; } = "";
