@@ -76,50 +76,9 @@ public sealed partial class CalculationEngine
 
     private EndpointHot[] hot = new EndpointHot[1024];
 
-    private const ulong HostNetworkBit = 1UL << 34;
-    private const ulong IdentityBit = 1UL << 35;
-    private const ulong AddressBits = (1UL << 34) - 1;
-
     /// <summary>An endpoint's <see cref="EndpointHot.Word"/>.</summary>
     private static ulong EndpointWord(EndpointState e) =>
-        AddressWord(e.Workload) | (e.HostNetwork ? HostNetworkBit : 0) | (e.Identity >= 0 ? IdentityBit : 0);
-
-    /// <summary>What is known of an end's address for rules naming IPv4 blocks.</summary>
-    private enum AddressKind : uint
-    {
-        /// <summary>No end at all: no block holds it.</summary>
-        Nothing = 0,
-
-        /// <summary>A workload whose manifest gives no address: only a block holding every address holds it.</summary>
-        Unknown = 1,
-
-        /// <summary>One IPv4 address.</summary>
-        V4 = 2,
-
-        /// <summary>Several addresses, or IPv6: judged on the rule's full form.</summary>
-        Other = 3,
-    }
-
-    /// <summary>The address word of an endpoint: its one address, none known, or several.</summary>
-    private static ulong AddressWord(Workload workload) => workload.Addresses.Count switch
-    {
-        0 => (ulong)AddressKind.Unknown << 32,
-        1 => AddressWord(workload.Addresses[0]),
-        _ => (ulong)AddressKind.Other << 32,
-    };
-
-    /// <summary>The address word of one address.</summary>
-    private static ulong AddressWord(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-        ? ((ulong)AddressKind.V4 << 32) | V4Bits(address)
-        : (ulong)AddressKind.Other << 32;
-
-    /// <summary>An IPv4 address as a number, most significant octet first (what rules' blocks are compiled to compare with).</summary>
-    private static uint V4Bits(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
+        EndpointAddress.Word(e.Workload) | (e.HostNetwork ? EndpointAddress.HostNetworkBit : 0) | (e.Identity >= 0 ? EndpointAddress.IdentityBit : 0);
 
     /// <summary>Grows the dense arrays to hold at least <paramref name="count"/> endpoints.</summary>
     private void ReserveEndpoints(int count)

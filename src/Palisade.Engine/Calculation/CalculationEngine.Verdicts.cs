@@ -220,7 +220,7 @@ public sealed partial class CalculationEngine
         }
 
         ref readonly var local = ref hot[localHandle];
-        if ((local.Word & HostNetworkBit) != 0)
+        if ((local.Word & EndpointAddress.HostNetworkBit) != 0)
         {
             return new DirectionOutcome(VerdictReason.HostNetwork, -1, -1, -1, direction);
         }
@@ -544,7 +544,7 @@ public sealed partial class CalculationEngine
     {
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
-        var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || AddressOf(ref remote) != AddressKind.Other);
+        var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || AddressOf(ref remote) != EndpointAddress.AddressKind.Other);
         if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts, throughIndex) : !Matches(program.Complex[i], ref flow))
         {
             return default;
@@ -582,11 +582,11 @@ public sealed partial class CalculationEngine
             ref readonly var r = ref hot[remoteHandle];
             if (remote.Address is null)
             {
-                remote.AddressWord = r.Word & AddressBits;
+                remote.AddressWord = r.Word & EndpointAddress.AddressBits;
                 remote.AddressLoaded = true;
             }
 
-            if ((r.Word & (HostNetworkBit | IdentityBit)) == IdentityBit)
+            if ((r.Word & (EndpointAddress.HostNetworkBit | EndpointAddress.IdentityBit)) == EndpointAddress.IdentityBit)
             {
                 remote.IsPod = true;
                 // A block's first four ints are its signature's two words (every block has them): read as words.
@@ -602,15 +602,15 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>What rules naming IPv4 blocks see of the remote end's address: an outside address first, else the endpoint's.</summary>
-    private static AddressKind AddressOf(ref RemoteView remote)
+    private static EndpointAddress.AddressKind AddressOf(ref RemoteView remote)
     {
         if (!remote.AddressLoaded)
         {
-            remote.AddressWord = remote.Address is { } a ? AddressWord(a) : 0;
+            remote.AddressWord = remote.Address is { } a ? EndpointAddress.Word(a) : 0;
             remote.AddressLoaded = true;
         }
 
-        return (AddressKind)(remote.AddressWord >> 32);
+        return (EndpointAddress.AddressKind)(remote.AddressWord >> 32);
     }
 
     /// <summary>Whether the remote end lies in one of a simple rule's IPv4 blocks (its address is not of kind Other).</summary>
@@ -625,8 +625,8 @@ public sealed partial class CalculationEngine
             p += 3;
             var inside = kind switch
             {
-                AddressKind.V4 => (address & mask) == network,
-                AddressKind.Unknown => mask == 0 && exceptions == 0,
+                EndpointAddress.AddressKind.V4 => (address & mask) == network,
+                EndpointAddress.AddressKind.Unknown => mask == 0 && exceptions == 0,
                 _ => false,
             };
             for (var e = 0; inside && e < exceptions; e++)

@@ -20,9 +20,12 @@ public sealed partial class CalculationEngine
 
     private readonly CalculationOptions options;
 
+    private readonly TierProgramCompiler compiler;
+
     public CalculationEngine(CalculationOptions? options = null)
     {
         this.options = options ?? new CalculationOptions();
+        compiler = new TierProgramCompiler(this.options);
     }
 
     /// <summary>Builds the engine from a snapshot and a model in one batch.</summary>
