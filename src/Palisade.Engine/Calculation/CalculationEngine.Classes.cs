@@ -57,7 +57,7 @@ public sealed partial class CalculationEngine
             inBlocks.Clear();
             for (var b = 0; b < blocks.Count; b++)
             {
-                if (AnyAddressIn([blocks[b]], e, null))
+                if (ComplexRuleMatcher.AnyAddressIn([blocks[b]], e, null))
                 {
                     sb.Append(b).Append(',');
                     inBlocks.Add(b);
@@ -454,11 +454,11 @@ public sealed partial class CalculationEngine
                         var c = (w << 6) + BitOperations.TrailingZeroCount(bits);
                         bits &= bits - 1;
                         var (src, dst) = direction == Direction.Ingress ? (reps[c], reps[localClass]) : (reps[localClass], reps[c]);
-                        var flow = new FlowRef(engine, src, null, dst, null, port.Protocol, port.Port);
-                        var remote = engine.RemoteOf(ref flow, direction);
+                        var flow = new FlowRef(engine.endpoints, src, null, dst, null, port.Protocol, port.Port);
+                        var remote = engine.walker.RemoteOf(ref flow, direction);
                         var matches = simple
-                            ? engine.MatchesSimple(code, at, program, ref flow, ref remote, port.Protocol.HasPorts)
-                            : engine.Matches(program.Complex[i], ref flow);
+                            ? engine.walker.MatchesSimple(code, at, program, ref flow, ref remote, port.Protocol.HasPorts)
+                            : engine.complexRules.Matches(program.Complex[i], ref flow);
                         if (matches)
                         {
                             Set(result, c);
@@ -471,11 +471,11 @@ public sealed partial class CalculationEngine
 
             // Protocol and ports are the same for every remote class: judged once on the local representative.
             var probe = direction == Direction.Ingress
-                ? new FlowRef(engine, -1, null, reps[localClass], null, port.Protocol, port.Port)
-                : new FlowRef(engine, reps[localClass], null, -1, null, port.Protocol, port.Port);
+                ? new FlowRef(engine.endpoints, -1, null, reps[localClass], null, port.Protocol, port.Port)
+                : new FlowRef(engine.endpoints, reps[localClass], null, -1, null, port.Protocol, port.Port);
             var protocol = port.Protocol.Number;
             if ((code[at + 1] >= 0 && code[at + 1] != protocol) || (code[at + 2] >= 0 && code[at + 2] == protocol) ||
-                (code[at + 4] > 0 && !PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
+                (code[at + 4] > 0 && !VerdictWalker.PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
             {
                 return 0;
             }

@@ -55,27 +55,6 @@ public sealed partial class CalculationEngine
         public LabelSet CalicoNamespaceLabels() => engine.CalicoNamespaceLabelsOf(Key.Namespace);
     }
 
-    /// <summary>
-    /// What the fast path reads of an endpoint, in one dense array indexed by handle (32 bytes per endpoint, no object
-    /// hop): its address word with the host-network and identity bits, its list's programs, and its identity's peer
-    /// block (the sorted peer selectors after their signature).
-    /// </summary>
-    internal struct EndpointHot
-    {
-        /// <summary>
-        /// The address word as rules naming IPv4 blocks read it (<see cref="AddressKind"/> in bits 32–33, an IPv4
-        /// address in host order below), <see cref="HostNetworkBit"/>, and <see cref="IdentityBit"/> when the endpoint
-        /// has an identity (is a selector member): one word, so that the remote end's address comes with its entry.
-        /// </summary>
-        public ulong Word;
-        public ProgramRef[] IngressProgram;
-        public ProgramRef[] EgressProgram;
-        /// <summary>The identity's peer block (<see cref="TierProgram.PeerBlockHeader"/>): its peer selectors' signature, then the selectors.</summary>
-        public int[] Matchers;
-    }
-
-    private EndpointHot[] hot = new EndpointHot[1024];
-
     /// <summary>An endpoint's <see cref="EndpointHot.Word"/>.</summary>
     private static ulong EndpointWord(EndpointState e) =>
         EndpointAddress.Word(e.Workload) | (e.HostNetwork ? EndpointAddress.HostNetworkBit : 0) | (e.Identity >= 0 ? EndpointAddress.IdentityBit : 0);
@@ -83,21 +62,21 @@ public sealed partial class CalculationEngine
     /// <summary>Grows the dense arrays to hold at least <paramref name="count"/> endpoints.</summary>
     private void ReserveEndpoints(int count)
     {
-        if (count > hot.Length)
+        if (count > walker.Hot.Length)
         {
-            Array.Resize(ref hot, count);
+            Array.Resize(ref walker.Hot, count);
         }
     }
 
     /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
     private void Sync(EndpointState e)
     {
-        if (e.Id >= hot.Length)
+        if (e.Id >= walker.Hot.Length)
         {
-            Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
+            Array.Resize(ref walker.Hot, Math.Max(walker.Hot.Length * 2, e.Id + 1));
         }
 
-        hot[e.Id] = new EndpointHot
+        walker.Hot[e.Id] = new EndpointHot
         {
             Word = EndpointWord(e),
             IngressProgram = e.Ingress,
@@ -235,7 +214,7 @@ public sealed partial class CalculationEngine
             if (sameShape && oldKey.Equals(newKey))
             {
                 // Same identity: only what rules naming addresses read may have changed.
-                hot[existing].Word = EndpointWord(state);
+                walker.Hot[existing].Word = EndpointWord(state);
                 return;
             }
 
@@ -281,7 +260,7 @@ public sealed partial class CalculationEngine
         }
 
         endpoints[handle] = null;
-        hot[handle] = default;
+        walker.Hot[handle] = default;
         freeEndpoints.Push(handle);
     }
 

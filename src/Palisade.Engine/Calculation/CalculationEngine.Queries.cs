@@ -46,7 +46,7 @@ public sealed partial class CalculationEngine
         {
             var e = endpoints[handle]!;
             var list = e.List < 0 ? "none" : string.Join(", ", lists[e.List]!.Policies.Select(p => PolicyKey(p)));
-            var peers = hot[handle].Matchers.Skip(TierProgram.PeerBlockHeader).Select(m => $"{matchers[m]!.Peer} calico={matchers[m]!.Peer.CalicoScope}").Order(StringComparer.Ordinal);
+            var peers = walker.Hot[handle].Matchers.Skip(TierProgram.PeerBlockHeader).Select(m => $"{matchers[m]!.Peer} calico={matchers[m]!.Peer.CalicoScope}").Order(StringComparer.Ordinal);
             sb.Append(CultureInfo.InvariantCulture, $"endpoint {id}: {list}\n  peers: {string.Join("; ", peers)}\n");
         }
 

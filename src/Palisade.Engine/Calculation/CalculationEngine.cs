@@ -22,10 +22,16 @@ public sealed partial class CalculationEngine
 
     private readonly TierProgramCompiler compiler;
 
+    private readonly ComplexRuleMatcher complexRules;
+
+    private readonly VerdictWalker walker;
+
     public CalculationEngine(CalculationOptions? options = null)
     {
         this.options = options ?? new CalculationOptions();
         compiler = new TierProgramCompiler(this.options);
+        complexRules = new ComplexRuleMatcher(matchers, nodesByAddress, networkSets, SelectedNets);
+        walker = new VerdictWalker(this.options, endpoints, networkSets, matchers, complexRules);
     }
 
     /// <summary>Builds the engine from a snapshot and a model in one batch.</summary>
