@@ -88,6 +88,33 @@ public sealed partial class CalculationEngine
         Flush();
     }
 
+    /// <summary>
+    /// Computes class connectivity on the given ports, or on the ports destination classes declare: endpoints every
+    /// policy treats alike are grouped, and reachability is given between classes (<see cref="Analysis.Classes.ClassAnalysis"/>).
+    /// </summary>
+    public ClassReport Classes(IReadOnlyList<PortSpec>? ports = null)
+    {
+        Flush();
+        return new Analysis.Classes.ClassAnalysis(this).Run(ports);
+    }
+
+    // What class analysis reads of a flushed engine (it changes nothing).
+    internal List<EndpointState?> Endpoints => endpoints;
+
+    internal IEnumerable<int> EndpointHandles => endpointIds.Values;
+
+    internal IdentityState Identity(int id) => identities[id]!;
+
+    internal IEnumerable<PolicyState> PolicyStates => policies.Values;
+
+    internal Dictionary<string, NetworkSetInfo> NetworkSets => networkSets;
+
+    internal Dictionary<IPAddress, NodeInfo> NodesByAddress => nodesByAddress;
+
+    internal VerdictWalker Walker => walker;
+
+    internal ComplexRuleMatcher ComplexRules => complexRules;
+
     public void Subscribe(ICalculationListener listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
