@@ -25,6 +25,7 @@ public sealed partial class CalculationEngine
     private readonly HashSet<int> dirtyLists = [];
     private readonly Dictionary<int, IntSet> listsBySubject = [];
     private int nextTierId;
+    private long nextPolicyStamp = 1;
 
     /// <summary>Number of enforced policies known.</summary>
     public int PolicyCount => policies.Count;
@@ -64,13 +65,7 @@ public sealed partial class CalculationEngine
             {
                 // Order or end action changed: the tier's cached programs are stale, and every list holding a policy of
                 // this tier must be rebuilt.
-                foreach (var run in runs.Values.Where(r => r.Key.Tier == state.Id).ToList())
-                {
-                    ForgetRun(run);
-                }
-
-                runEdits.Clear();
-                ForgetArrayEdits();
+                runCache.ForgetTier(state.Id);
                 foreach (var m in matchers)
                 {
                     if (m is not null)
@@ -167,8 +162,8 @@ public sealed partial class CalculationEngine
 
         policies[key] = state;
         tier.Policies++;
-        state.Ingress = policy.GovernsIngress ? Compile(state, policy.IngressRules, Direction.Ingress) : [];
-        state.Egress = policy.GovernsEgress ? Compile(state, policy.EgressRules, Direction.Egress) : [];
+        state.Ingress = policy.GovernsIngress ? ruleCompiler.Compile(state, policy.IngressRules, Direction.Ingress) : [];
+        state.Egress = policy.GovernsEgress ? ruleCompiler.Compile(state, policy.EgressRules, Direction.Egress) : [];
         state.Subject = AcquireMatcher(policy.AppliesTo);
         state.Matchers.Add(state.Subject);
         var subject = matchers[state.Subject]!;
@@ -274,19 +269,7 @@ public sealed partial class CalculationEngine
         }
 
         dirtyLists.Clear();
-        runEdits.Clear();
-        ForgetArrayEdits();
-
-        // Runs interned during this flush that no list took (intermediate edits) leave the cache now.
-        foreach (var run in createdRuns)
-        {
-            if (run.RefCount == 0)
-            {
-                ForgetRun(run);
-            }
-        }
-
-        createdRuns.Clear();
+        runCache.EndFlush();
         RefreshPeerArrays();
         KeepPacked();
     }
@@ -348,7 +331,7 @@ public sealed partial class CalculationEngine
             }
 
             dirtyLists.Remove(old);
-            ReleaseRuns(dead.Runs);
+            runCache.Release(dead.Runs);
             dead.Runs = [];
             lists[old] = null;
             freeLists.Push(old);
@@ -384,15 +367,6 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private readonly Dictionary<TierRunKey, TierRun> runs = [];
-    private readonly List<TierRun> createdRuns = [];
-    private long nextPolicyStamp = 1;
-    private readonly Dictionary<(TierRun Run, PolicyState Policy, bool Added), TierRun?> runEdits = [];
-    private readonly Dictionary<ArrayEdit, PolicyState[]> arrayEdits = [];
-
-    /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
-    public int TierRunCount => runs.Count;
-
     /// <summary>
     /// Rebuilds a list from its subjects: per tier, the subjects' policies (each subject keeps its own sorted per-tier
     /// arrays, so a tier with one contributing subject is taken as is), each tier a shared run.
@@ -407,7 +381,7 @@ public sealed partial class CalculationEngine
             result = new List<TierRun>(byTier.Length);
             foreach (var (tier, sorted) in byTier)
             {
-                result.Add(InternRun(tier, sorted));
+                result.Add(runCache.Intern(tier, sorted));
             }
         }
         else
@@ -446,7 +420,7 @@ public sealed partial class CalculationEngine
                     Array.Sort(policies, PolicyPrecedence.Compare);
                 }
 
-                result.Add(InternRun(tier, policies));
+                result.Add(runCache.Intern(tier, policies));
             }
         }
 
@@ -510,7 +484,7 @@ public sealed partial class CalculationEngine
         }
 
         var at = Array.FindIndex(byTier, t => ReferenceEquals(t.Tier, policy.Tier));
-        var next = EditedOnce(at >= 0 ? byTier[at].Sorted : [], policy, added);
+        var next = runCache.EditedOnce(at >= 0 ? byTier[at].Sorted : [], policy, added);
         if (next.Length > 0 && at >= 0)
         {
             byTier[at] = new TierPolicies(policy.Tier, next);
@@ -523,50 +497,6 @@ public sealed partial class CalculationEngine
         {
             subject.ByTier = [.. byTier[..at], .. byTier[(at + 1)..]];
         }
-    }
-
-    /// <summary>
-    /// <see cref="WithPolicy"/>, made once per flush for each array and edit: a tier's run whose policies are a
-    /// subject's sorted array (a tier one subject contributes alone) takes the edit the subject's array took, sharing
-    /// the result rather than copying it again (for a tier every pod's policies are in, two copies of ten thousand
-    /// references per change before). The arrays kept for the flush are bounded (<see cref="ArrayEditsBound"/>
-    /// references): a batch of many edits to long arrays goes on without sharing rather than holding every
-    /// intermediate array.
-    /// </summary>
-    private PolicyState[] EditedOnce(PolicyState[] sorted, PolicyState policy, bool added)
-    {
-        var key = new ArrayEdit(sorted, policy, added);
-        if (arrayEdits.TryGetValue(key, out var next))
-        {
-            return next;
-        }
-
-        next = PolicyPrecedence.WithPolicy(sorted, policy, added);
-        if (arrayEditsHeld + next.Length <= ArrayEditsBound)
-        {
-            arrayEdits[key] = next;
-            arrayEditsHeld += next.Length;
-        }
-
-        return next;
-    }
-
-    /// <summary>At most this many policy references are held in <see cref="arrayEdits"/> until the flush ends.</summary>
-    private const int ArrayEditsBound = 1 << 20;
-    private long arrayEditsHeld;
-
-    private void ForgetArrayEdits()
-    {
-        arrayEdits.Clear();
-        arrayEditsHeld = 0;
-    }
-
-    /// <summary>An edit of a sorted policy array, compared by the array's and the policy's identity.</summary>
-    private readonly record struct ArrayEdit(PolicyState[] From, PolicyState Policy, bool Added) : IEquatable<ArrayEdit>
-    {
-        public bool Equals(ArrayEdit other) => ReferenceEquals(From, other.From) && ReferenceEquals(Policy, other.Policy) && Added == other.Added;
-
-        public override int GetHashCode() => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(From), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Policy), Added);
     }
 
     /// <summary>Applies the policies added and removed since the last build, run by run; lists sharing a run share the edit.</summary>
@@ -589,13 +519,13 @@ public sealed partial class CalculationEngine
             {
                 if (added)
                 {
-                    result.Insert(at, InternRun(policy.Tier, [policy]));
+                    result.Insert(at, runCache.Intern(policy.Tier, [policy]));
                 }
 
                 continue;
             }
 
-            var edited = EditRun(result[at], policy, added);
+            var edited = runCache.Edit(result[at], policy, added);
             if (edited is null)
             {
                 result.RemoveAt(at);
@@ -609,70 +539,6 @@ public sealed partial class CalculationEngine
         Publish(list, [.. result]);
     }
 
-    /// <summary>A run with one policy more or less (null when none is left), computed once per flush for all lists sharing it.</summary>
-    private TierRun? EditRun(TierRun run, PolicyState policy, bool added)
-    {
-        if (runEdits.TryGetValue((run, policy, added), out var cached))
-        {
-            return cached;
-        }
-
-        var next = EditedOnce(run.Policies, policy, added);
-        var result = next.Length == 0 ? null : ReferenceEquals(next, run.Policies) ? run : InternRun(run.Tier, next, (run, policy, added));
-        runEdits[(run, policy, added)] = result;
-        return result;
-    }
-
-    /// <summary>
-    /// The shared run for these policies of a tier (built once, with its programs). When it is <paramref name="edit"/>'s
-    /// run with one policy more or less, its programs are derived from that run's: a direction the policy does not
-    /// govern keeps its program, a chunked program has one chunk rebuilt.
-    /// </summary>
-    private TierRun InternRun(TierState tier, PolicyState[] policies, (TierRun Run, PolicyState Policy, bool Added)? edit = null)
-    {
-        var key = edit is var (from, policy, added) ? from.Key.With(policies, policy, added) : new TierRunKey(tier.Id, policies);
-        if (runs.TryGetValue(key, out var run))
-        {
-            return run;
-        }
-
-        run = new TierRun
-        {
-            Tier = tier,
-            Policies = policies,
-            Key = key,
-            Ingress = Derive(edit, Direction.Ingress, out var ingress) ? ingress : compiler.Build(policies, tier, Direction.Ingress),
-            Egress = Derive(edit, Direction.Egress, out var egress) ? egress : compiler.Build(policies, tier, Direction.Egress),
-        };
-        runs[key] = run;
-        createdRuns.Add(run);
-        return run;
-    }
-
-    /// <summary>
-    /// The program of an edited run for one direction, from the run it was edited from (<paramref name="program"/>,
-    /// null when no policy of the run governs the direction); false when it must be built afresh.
-    /// </summary>
-    private bool Derive((TierRun Run, PolicyState Policy, bool Added)? edit, Direction direction, out TierProgram? program)
-    {
-        program = null;
-        if (edit is not var (run, policy, added))
-        {
-            return false;
-        }
-
-        var before = direction == Direction.Ingress ? run.Ingress : run.Egress;
-        if (!policy.Policy.Governs(direction))
-        {
-            // The policies governing this direction are the same: so is the program, or its absence.
-            program = before;
-            return true;
-        }
-
-        program = before is { Chunks: not null } ? compiler.Splice(before, policy, added, direction) : null;
-        return program is not null;
-    }
-
     private void Publish(PolicyList list, TierRun[] newRuns)
     {
         foreach (var r in newRuns)
@@ -680,7 +546,7 @@ public sealed partial class CalculationEngine
             r.RefCount++;
         }
 
-        ReleaseRuns(list.Runs);
+        runCache.Release(list.Runs);
         list.Runs = newRuns;
         var ingress = Renew(list.IngressProgram, newRuns, Direction.Ingress);
         var egress = Renew(list.EgressProgram, newRuns, Direction.Egress);
@@ -730,91 +596,5 @@ public sealed partial class CalculationEngine
         }
 
         return ReferenceEquals(target, current) ? null : target;
-    }
-
-    private void ReleaseRuns(TierRun[] old)
-    {
-        foreach (var r in old)
-        {
-            if (--r.RefCount == 0)
-            {
-                ForgetRun(r);
-            }
-        }
-    }
-
-    private void ForgetRun(TierRun run)
-    {
-        if (runs.TryGetValue(run.Key, out var current) && ReferenceEquals(current, run))
-        {
-            runs.Remove(run.Key);
-        }
-    }
-
-    private CompiledRule[] Compile(PolicyState state, EquatableArray<Rule> rules, Direction direction)
-    {
-        var result = new CompiledRule[rules.Count];
-        for (var i = 0; i < rules.Count; i++)
-        {
-            var rule = rules[i];
-            var compiled = new CompiledRule
-            {
-                Source = rule,
-                Action = rule.Action,
-                Protocol = rule.Protocol?.Number ?? -1,
-                NotProtocol = rule.NotProtocol?.Number ?? -1,
-                RequiresIcmpType = rule.Icmp is not null,
-                IpVersion = rule.IpVersion ?? 0,
-                From = Compile(state, rule.Source),
-                To = Compile(state, rule.Destination),
-            };
-            TierProgramCompiler.Simplify(compiled, ingress: direction == Direction.Ingress);
-            result[i] = compiled;
-        }
-
-        return result;
-    }
-
-    private CompiledEntity Compile(PolicyState state, EntityMatch match)
-    {
-        if (match.IsAny)
-        {
-            return CompiledEntity.Any;
-        }
-
-        var peers = match.Peers.Count == 0 ? [] : new CompiledPeer[match.Peers.Count];
-        for (var i = 0; i < peers.Length; i++)
-        {
-            peers[i] = Compile(state, match.Peers[i]);
-        }
-
-        var entity = new CompiledEntity
-        {
-            Peers = peers,
-            NotNets = [.. match.NotNets],
-            Ports = [.. match.Ports],
-            NotPorts = [.. match.NotPorts],
-        };
-        if (match.NotSelector is { } notSelector)
-        {
-            entity.NotMatcher = AcquireMatcher(new Peer { CalicoScope = true, Selector = notSelector });
-            state.Matchers.Add(entity.NotMatcher);
-        }
-
-        return entity;
-    }
-
-    private CompiledPeer Compile(PolicyState state, Peer peer)
-    {
-        var compiled = new CompiledPeer { Nets = [.. peer.Nets], NodeSelector = peer.NodeSelector, Calico = peer.CalicoScope };
-        if (peer.RequiresWorkload)
-        {
-            compiled.Matcher = AcquireMatcher(peer);
-            state.Matchers.Add(compiled.Matcher);
-            state.PeerMatchers.Add(compiled.Matcher);
-            AddPeerRef(compiled.Matcher, 1);
-        }
-
-        return compiled;
     }
 }

@@ -22,6 +22,13 @@ public sealed partial class CalculationEngine
 
     private readonly TierProgramCompiler compiler;
 
+    private readonly TierRunCache runCache;
+
+    private readonly RuleCompiler ruleCompiler;
+
+    /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
+    public int TierRunCount => runCache.Count;
+
     private readonly ComplexRuleMatcher complexRules;
 
     private readonly VerdictWalker walker;
@@ -30,6 +37,8 @@ public sealed partial class CalculationEngine
     {
         this.options = options ?? new CalculationOptions();
         compiler = new TierProgramCompiler(this.options);
+        runCache = new TierRunCache(compiler);
+        ruleCompiler = new RuleCompiler(AcquireMatcher, m => AddPeerRef(m, 1));
         complexRules = new ComplexRuleMatcher(matchers, nodesByAddress, networkSets, SelectedNets);
         walker = new VerdictWalker(this.options, endpoints, networkSets, matchers, complexRules);
     }
