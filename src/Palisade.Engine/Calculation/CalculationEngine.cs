@@ -12,8 +12,33 @@ namespace Palisade.Engine.Calculation;
 /// The incremental calculation: fed by deltas (workloads, namespaces, service accounts, tiers, policies, network sets),
 /// it keeps, for every distinct selector, the identities it matches, and for every identity the ordered policies that
 /// apply — computed once per distinct label set (identity), shared by every endpoint that has it — and answers flows
-/// on precompiled structures without allocating. <see cref="Flush"/> ends a batch of updates and publishes deltas.
+/// on precompiled structures without allocating. <see cref="Flush"/> ends a batch of updates.
 /// </summary>
+/// <remarks>
+/// A graph of stages, each owning its state and handing changes on (as Calico felix's calculation graph does):
+/// <code>
+///  namespaces, accounts, workloads ──▶ identity index ──new/changed identities──▶ selector index
+///  tiers, policies ──▶ RuleCompiler ──selectors taken──────────────────────────▶ (memberships)
+///                                                                                     │ subjects changed
+///                                                                                     ▼
+///                     TierProgramCompiler ◀── TierRunCache ◀──tier runs── policy resolver (lists)
+///                          │ programs                                                 │ list per endpoint
+///                          ▼                                                          ▼
+///  Evaluate ──▶ VerdictWalker ◀──reads── EndpointHot[] (the snapshot; packed once large) ◀── peer blocks
+///  Classes ──▶ Analysis.Classes.ClassAnalysis (reads a flushed engine)
+/// </code>
+/// The identity index (<c>CalculationEngine.Inventory.cs</c>), the selector index (<c>.Selectors.cs</c>), the policy
+/// resolver (<c>.Policies.cs</c>) and the layout (<c>.Layout.cs</c>) are still parts of this class sharing its fields;
+/// the compilers, the run cache, the walker and class analysis are classes of their own, with their contracts where
+/// they are defined.
+/// <para>
+/// From change to kernel there is one path, render-plus-diff (as the Kubernetes nftables proxier does): the data plane
+/// renders the whole desired table from this engine's read-only view (<see cref="EndpointViews"/>, <see cref="ListRuns"/>,
+/// <see cref="SelectorMembers"/>), diffs it against what it last wrote and sends one transaction. The engine publishes
+/// no subscriber API; the deltas its stages produce (<see cref="ICalculationListener"/>, internal) are kept only as an
+/// invariant its tests check.
+/// </para>
+/// </remarks>
 public sealed partial class CalculationEngine
 {
     private readonly List<ICalculationListener> listeners = [];
@@ -124,7 +149,8 @@ public sealed partial class CalculationEngine
 
     internal ComplexRuleMatcher ComplexRules => complexRules;
 
-    public void Subscribe(ICalculationListener listener)
+    /// <summary>Adds a listener to the deltas (for the invariant tests; see <see cref="ICalculationListener"/>).</summary>
+    internal void Subscribe(ICalculationListener listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
         listeners.Add(listener);
