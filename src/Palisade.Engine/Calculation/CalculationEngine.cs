@@ -149,6 +149,19 @@ public sealed partial class CalculationEngine
 
     internal ComplexRuleMatcher ComplexRules => complexRules;
 
+    internal PolicyList? ListOf(EndpointState endpoint) => endpoint.List >= 0 ? lists[endpoint.List] : null;
+
+    /// <summary>
+    /// Explains a flow in full, as the reference evaluator does (every tier and policy that applied, the rules that
+    /// logged, passed or decided): for questions asked one flow at a time. Flushes first. Ends are endpoints by handle
+    /// (-1 for none) or outside addresses.
+    /// </summary>
+    public FlowVerdict Trace(int source, IPAddress? sourceAddress, int destination, IPAddress? destinationAddress, Protocol protocol, int port)
+    {
+        Flush();
+        return new FlowTracer(this).Trace(source, sourceAddress, destination, destinationAddress, protocol, port);
+    }
+
     /// <summary>Adds a listener to the deltas (for the invariant tests; see <see cref="ICalculationListener"/>).</summary>
     internal void Subscribe(ICalculationListener listener)
     {
