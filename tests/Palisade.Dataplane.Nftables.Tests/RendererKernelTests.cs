@@ -42,7 +42,7 @@ public sealed class RendererKernelTests : IClassFixture<KernelFixture>
     private static List<string> CaseDirectories()
     {
         var data = new List<string>();
-        foreach (var root in new[] { Path.Combine(Root, "..", "shared", "conformance"), Path.Combine(Root, "tests", "conformance") })
+        foreach (var root in new[] { Path.Combine(Root, "tests", "conformance", "upstream"), Path.Combine(Root, "tests", "conformance") })
         {
             if (!Directory.Exists(root))
             {
