@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Palisade.Manifests;
 using Palisade.Model;
 
 namespace Palisade.Cli;
@@ -27,6 +28,17 @@ internal static class CommonOptions
         HelpName = "PORT/PROTO",
         Arity = ArgumentArity.ZeroOrMore,
     };
+
+    public static Option<string> HostNetwork() => new Option<string>("--host-network-pods")
+    {
+        Description = "How pods with hostNetwork: true are read; the NetworkPolicy documentation allows both and both exist in the field. " +
+            "'unisolated' (the default): no policy applies to them and no pod or namespace selector picks them as peers, as most network plugins do, " +
+            "since they cannot tell such a pod's traffic from its node's. 'ordinary': they are pods like any other, selected and isolated by policies.",
+        DefaultValueFactory = _ => "unisolated",
+        HelpName = "READING",
+    }.AcceptOnlyFromAmong("unisolated", "ordinary");
+
+    public static HostNetworkPods ParseHostNetwork(string? text) => text == "ordinary" ? HostNetworkPods.Ordinary : HostNetworkPods.Unisolated;
 
     public static Option<bool> Verbose() => new("--verbose", "-v")
     {

@@ -6,7 +6,8 @@ namespace Palisade.Cli;
 internal static class ManifestInput
 {
     /// <param name="side">Names the input in messages when a command reads two sets (diff: "current", "proposed").</param>
-    public static LoadResult? Load(CliContext context, IReadOnlyList<string>? paths, bool printWarnings = true, string? side = null)
+    /// <param name="hostNetworkPods">How pods on the host's network are read (<c>--host-network-pods</c>).</param>
+    public static LoadResult? Load(CliContext context, IReadOnlyList<string>? paths, bool printWarnings = true, string? side = null, HostNetworkPods hostNetworkPods = HostNetworkPods.Unisolated)
     {
         var prefix = side is null ? string.Empty : $"{side}: ";
         if (paths is null || paths.Count == 0)
@@ -14,7 +15,7 @@ internal static class ManifestInput
             throw new UsageException("no manifests given: pass -f PATH (a file or a directory)");
         }
 
-        var result = new ManifestLoader().Load(paths);
+        var result = new ManifestLoader(hostNetworkPods: hostNetworkPods).Load(paths);
         foreach (var d in result.Diagnostics.Where(d => printWarnings || d.Severity == DiagnosticSeverity.Error))
         {
             context.Error.WriteLine(d.ToString());

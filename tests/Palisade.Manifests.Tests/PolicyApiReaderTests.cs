@@ -77,7 +77,7 @@ public sealed class PolicyApiReaderTests
     [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - {action: Allow, from: []}\n", "spec.ingress[0].from", "at least one peer")]
     [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - {action: Accept, from: [{namespaces: {}}]}\n", "spec.ingress[0].action", "unknown action")]
     [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - {action: Allow, to: [{networks: [10.0.0.0/33]}]}\n", "spec.egress[0].to[0].networks[0]", "expected a CIDR")]
-    [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - {action: Allow, to: [{networks: [10.0.0.1/8]}]}\n", "spec.egress[0].to[0].networks[0]", "host bits")]
+    [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - {action: Allow, to: [{networks: ['::ffff:10.0.0.0/104']}]}\n", "spec.egress[0].to[0].networks[0]", "IPv4-mapped IPv6 network, which the API refuses")]
     [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - {action: Allow, from: [{namespaces: {}}], ports: [{portRange: {start: 90, end: 80}}]}\n", "spec.ingress[0].ports[0].portRange.end", "greater than start")]
     [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n  - {action: Allow, from: [{namespaces: {}}], ports: [{portNumber: {port: 80}, namedPort: http}]}\n", "spec.ingress[0].ports[0]", "exactly one field")]
     [InlineData("  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - {action: Allow, to: [{networks: [10.0.0.0/8]}], ports: [{namedPort: http}]}\n", "spec.egress[0].ports", "named ports cannot be used")]

@@ -17,6 +17,7 @@ internal static class CheckCommand
         var port = new Option<string>("--port", "-p") { Description = "The destination port, as PORT or PORT/PROTOCOL (default TCP), e.g. 443/TCP.", Required = true, HelpName = "PORT/PROTO" };
         var output = CommonOptions.Output("table", "json");
         var verbose = CommonOptions.Verbose();
+        var hostNetwork = CommonOptions.HostNetwork();
         var command = new Command("check", """
             Judge one flow and explain it: the source's egress and the destination's ingress must both allow it.
             For each direction, shows every tier and policy that applies and the rule that decided (or why the
@@ -27,7 +28,7 @@ internal static class CheckCommand
               palisade check -f cluster.yaml -f policies.yaml --from x/a --to 10.0.1.2 --port 80 -o json
             """)
         {
-            files, from, to, port, output, verbose,
+            files, from, to, port, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +38,7 @@ internal static class CheckCommand
                 throw new UsageException($"--port {portError}");
             }
 
-            if (ManifestInput.Load(ctx, parse.GetValue(files)) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

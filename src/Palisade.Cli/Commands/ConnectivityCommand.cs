@@ -16,6 +16,7 @@ internal static class ConnectivityCommand
         var ports = CommonOptions.Ports();
         var output = CommonOptions.Output("table", "json", "matrix", "classes");
         var verbose = CommonOptions.Verbose();
+        var hostNetwork = CommonOptions.HostNetwork();
         var command = new Command("connectivity", """
             Judge every ordered pair of distinct workloads on each port: allowed or denied, and which rule decided.
             Without --port, each destination is judged on the ports its containers declare. With -o classes, workloads
@@ -29,13 +30,13 @@ internal static class ConnectivityCommand
               palisade connectivity -f big-cluster/ -o classes
             """)
         {
-            files, ports, output, verbose,
+            files, ports, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var portList = CommonOptions.ParsePorts(parse.GetValue(ports));
-            if (ManifestInput.Load(ctx, parse.GetValue(files)) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

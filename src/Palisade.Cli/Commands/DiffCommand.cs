@@ -22,6 +22,7 @@ internal static class DiffCommand
         var ports = CommonOptions.Ports();
         var output = CommonOptions.Output("table", "json");
         var verbose = CommonOptions.Verbose();
+        var hostNetwork = CommonOptions.HostNetwork();
         var command = new Command("diff", """
             Show the connectivity that changes between two policy sets: what the change opens and what it closes.
             Changes are grouped by personality (a namespace and the labels some policy reads) instead of listed pair by
@@ -37,14 +38,14 @@ internal static class DiffCommand
               palisade diff -f examples/shop --against examples/shop --against examples/shop-next -o json
             """)
         {
-            files, against, ports, output, verbose,
+            files, against, ports, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var portList = CommonOptions.ParsePorts(parse.GetValue(ports));
-            var before = ManifestInput.Load(ctx, parse.GetValue(files), side: "current (-f)");
-            var after = ManifestInput.Load(ctx, parse.GetValue(against), side: "proposed (--against)");
+            var before = ManifestInput.Load(ctx, parse.GetValue(files), side: "current (-f)", hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork)));
+            var after = ManifestInput.Load(ctx, parse.GetValue(against), side: "proposed (--against)", hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork)));
             if (before is null || after is null)
             {
                 return ExitCodes.BadInput;

@@ -19,6 +19,7 @@ internal static class LintCommand
             HelpName = "SEVERITY",
         }.AcceptOnlyFromAmong("error", "warning", "never");
         var verbose = CommonOptions.Verbose();
+        var hostNetwork = CommonOptions.HostNetwork();
         var command = new Command("lint", """
             Review a policy set and report what deserves a second look; errors fail the run.
             Findings: workloads no policy isolates, namespaces without a default deny, rules shadowed by an earlier rule
@@ -33,12 +34,12 @@ internal static class LintCommand
               palisade lint -f manifests/ -o json --fail-on warning      # in a CI pipeline
             """)
         {
-            files, output, failOn, verbose,
+            files, output, failOn, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
-            if (ManifestInput.Load(ctx, parse.GetValue(files), printWarnings: false) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), printWarnings: false, hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

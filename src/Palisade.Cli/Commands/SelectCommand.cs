@@ -13,6 +13,7 @@ internal static class SelectCommand
         var files = CommonOptions.Files();
         var output = CommonOptions.Output("table", "json");
         var verbose = CommonOptions.Verbose();
+        var hostNetwork = CommonOptions.HostNetwork();
         var command = new Command("select", """
             List the workloads whose labels a selector matches.
 
@@ -27,7 +28,7 @@ internal static class SelectCommand
               palisade select "has(pci) && region in {'eu', 'de'}" -f examples/shop -o json
             """)
         {
-            selector, files, output, verbose,
+            selector, files, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
@@ -38,7 +39,7 @@ internal static class SelectCommand
                 throw new UsageException(error!.Message);
             }
 
-            if (ManifestInput.Load(ctx, parse.GetValue(files)) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

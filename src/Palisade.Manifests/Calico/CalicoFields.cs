@@ -34,7 +34,11 @@ internal static class CalicoFields
     }
 
     /// <summary>A list of CIDRs (or bare addresses, which Calico reads as /32 or /128).</summary>
-    public static ImmutableArray<CidrBlock> ReadNets(ObjectReader reader, YamlMappingNode map, string field, string path)
+    /// <param name="hostBitsAllowed">
+    /// Calico validates a rule's nets and notNets as strictly masked networks (its "net" validator) and refuses host bits,
+    /// but a network set's nets as any CIDR (its "cidr" validator), which it reads as the network.
+    /// </param>
+    public static ImmutableArray<CidrBlock> ReadNets(ObjectReader reader, YamlMappingNode map, string field, string path, bool hostBitsAllowed)
     {
         var node = ObjectReader.Get(map, field);
         var fieldPath = ObjectReader.Field(path, field);
@@ -42,10 +46,22 @@ internal static class CalicoFields
         var result = ImmutableArray.CreateBuilder<CidrBlock>(texts.Length);
         for (var i = 0; i < texts.Length; i++)
         {
-            if (!CidrBlock.TryParseNetwork(texts[i], out var network, out _))
+            var item = node is YamlSequenceNode list ? list.Children[i] : node;
+            if (!CidrBlock.TryParseNetwork(texts[i], out var network, out var hostBits))
             {
-                reader.Error(node, ObjectReader.Index(fieldPath, i), $"expected a CIDR such as 10.0.0.0/8 or an IP address, got \"{texts[i]}\"");
+                reader.Error(item, ObjectReader.Index(fieldPath, i), $"expected a CIDR such as 10.0.0.0/8 or an IP address, got \"{texts[i]}\"");
                 continue;
+            }
+
+            if (hostBits && !hostBitsAllowed)
+            {
+                reader.Error(item, ObjectReader.Index(fieldPath, i), $"\"{texts[i]}\" has host bits set, which Calico refuses in a rule; write the network {network}");
+                continue;
+            }
+
+            if (hostBits)
+            {
+                reader.HostBitsIgnored(item, ObjectReader.Index(fieldPath, i), texts[i], network);
             }
 
             result.Add(new CidrBlock(network));

@@ -25,7 +25,7 @@ internal sealed class CalicoNetworkSetReader : IObjectReader
         if (spec is not null)
         {
             reader.OnlyFields(spec, "spec", "nets", "allowedEgressDomains");
-            nets = CalicoFields.ReadNets(reader, spec, "nets", "spec");
+            nets = CalicoFields.ReadNets(reader, spec, "nets", "spec", hostBitsAllowed: true);
             if (ObjectReader.Get(spec, "allowedEgressDomains") is { } domains && !ObjectReader.IsNull(domains))
             {
                 reader.Warning(domains, "spec.allowedEgressDomains", "domain names resolve only at run time; analysis uses the set's nets only");

@@ -288,8 +288,8 @@ internal sealed class CalicoPolicyReader : IObjectReader
 
         var before = reader.ErrorCount;
         reader.OnlyFields(map, path, EntityFields);
-        var nets = CalicoFields.ReadNets(reader, map, "nets", path);
-        var notNets = CalicoFields.ReadNets(reader, map, "notNets", path);
+        var nets = CalicoFields.ReadNets(reader, map, "nets", path, hostBitsAllowed: false);
+        var notNets = CalicoFields.ReadNets(reader, map, "notNets", path, hostBitsAllowed: false);
         var selector = CalicoFields.ReadSelector(reader, map, "selector", path);
         var notSelector = CalicoFields.ReadSelector(reader, map, "notSelector", path);
         var nsSelector = CalicoFields.ReadSelector(reader, map, "namespaceSelector", path);

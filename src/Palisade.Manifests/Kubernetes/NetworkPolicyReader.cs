@@ -261,10 +261,17 @@ internal sealed class NetworkPolicyReader : IObjectReader
             return null;
         }
 
-        if (!CidrBlock.TryParseNetwork(cidrText, out var cidr, out _) || !cidrText.Contains('/', StringComparison.Ordinal))
+        if (!CidrBlock.TryParseNetwork(cidrText, out var cidr, out var cidrHostBits) || !cidrText.Contains('/', StringComparison.Ordinal))
         {
             reader.Error(ObjectReader.Get(map, "cidr"), ObjectReader.Field(path, "cidr"), $"expected a CIDR such as 10.0.0.0/16 or 2001:db8::/64, got \"{cidrText}\"");
             return null;
+        }
+
+        // The API server accepts host bits in ipBlock (it only warns, unless the alpha StrictIPCIDRValidation gate is
+        // on) and plugins read the network, as net.ParseCIDR does.
+        if (cidrHostBits)
+        {
+            reader.HostBitsIgnored(ObjectReader.Get(map, "cidr"), ObjectReader.Field(path, "cidr"), cidrText, cidr);
         }
 
         var exceptNode = ObjectReader.Get(map, "except");
@@ -274,7 +281,7 @@ internal sealed class NetworkPolicyReader : IObjectReader
         for (var i = 0; i < exceptTexts.Length; i++)
         {
             var itemPath = ObjectReader.Index(ObjectReader.Field(path, "except"), i);
-            if (!CidrBlock.TryParseNetwork(exceptTexts[i], out var ex, out _) || !exceptTexts[i].Contains('/', StringComparison.Ordinal))
+            if (!CidrBlock.TryParseNetwork(exceptTexts[i], out var ex, out var exceptHostBits) || !exceptTexts[i].Contains('/', StringComparison.Ordinal))
             {
                 reader.Error(exceptNode, itemPath, $"expected a CIDR such as 10.0.1.0/24, got \"{exceptTexts[i]}\"");
                 ok = false;
@@ -286,6 +293,11 @@ internal sealed class NetworkPolicyReader : IObjectReader
             }
             else
             {
+                if (exceptHostBits)
+                {
+                    reader.HostBitsIgnored(exceptNode is YamlSequenceNode list ? list.Children[i] : exceptNode, itemPath, exceptTexts[i], ex);
+                }
+
                 excepts.Add(ex);
             }
         }

@@ -11,7 +11,7 @@ namespace Palisade.Manifests.Kubernetes;
 /// Reads Pods, and workload controllers as the pods their template makes (labels, service account, container ports),
 /// because users' repositories hold Deployments, not Pods. Fields Palisade does not use are ignored, not rejected.
 /// </summary>
-internal sealed class WorkloadReader : IObjectReader
+internal sealed class WorkloadReader(HostNetworkPods hostNetworkPods) : IObjectReader
 {
     private static readonly string[] TemplatePath = ["spec", "template"];
     private static readonly string[] CronJobTemplatePath = ["spec", "jobTemplate", "spec", "template"];
@@ -88,7 +88,8 @@ internal sealed class WorkloadReader : IObjectReader
         into.AddWorkload(reader, new Workload(meta.Namespace!, meta.Name, reader.Kind, labels)
         {
             ServiceAccount = serviceAccount,
-            HostNetwork = hostNetwork,
+            // Read as ordinary pods when asked: the engine then selects them and applies policy to them like any pod.
+            HostNetwork = hostNetwork && hostNetworkPods == HostNetworkPods.Unisolated,
             Node = node,
             Ports = new(ports),
             Addresses = new(addresses),

@@ -14,15 +14,17 @@ internal sealed class ObjectReader
 {
     private readonly DiagnosticBag diagnostics;
 
-    public ObjectReader(DiagnosticBag diagnostics, string file, int document, string pathPrefix, YamlMappingNode root)
+    /// <param name="defaultApiVersion">The apiVersion when the object names none (an item of a typed list).</param>
+    /// <param name="defaultKind">The kind when the object names none (an item of a typed list).</param>
+    public ObjectReader(DiagnosticBag diagnostics, string file, int document, string pathPrefix, YamlMappingNode root, string? defaultApiVersion = null, string? defaultKind = null)
     {
         this.diagnostics = diagnostics;
         File = file;
         Document = document;
         PathPrefix = pathPrefix;
         Root = root;
-        ApiVersion = ScalarText(Get(root, "apiVersion")) ?? string.Empty;
-        Kind = ScalarText(Get(root, "kind")) ?? string.Empty;
+        ApiVersion = ScalarText(Get(root, "apiVersion")) ?? defaultApiVersion ?? string.Empty;
+        Kind = ScalarText(Get(root, "kind")) ?? defaultKind ?? string.Empty;
         var metadata = Get(root, "metadata") as YamlMappingNode;
         Name = ScalarText(metadata is null ? null : Get(metadata, "name")) ?? string.Empty;
         var ns = ScalarText(metadata is null ? null : Get(metadata, "namespace"));
@@ -48,7 +50,8 @@ internal sealed class ObjectReader
 
     public int ErrorCount { get; private set; }
 
-    public string DisplayName => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
+    /// <summary>The object as messages name it, e.g. <c>NetworkPolicy x/web</c> (each part cut to a readable length).</summary>
+    public string DisplayName => Namespace is null ? $"{Excerpt.Of(Kind)} {Excerpt.Of(Name)}" : $"{Excerpt.Of(Kind)} {Excerpt.Of(Namespace)}/{Excerpt.Of(Name)}";
 
     public SourceRef SourceRef(string? effectiveNamespace) =>
         new(ApiVersion, Kind, effectiveNamespace, Name) { File = File, Line = Line(Root) };
@@ -69,6 +72,13 @@ internal sealed class ObjectReader
     };
 
     public void Warning(YamlNode? at, string path, string message) => Report(DiagnosticSeverity.Warning, at, path, message);
+
+    /// <summary>
+    /// Warns that a CIDR written with host bits (<c>10.0.0.1/8</c>) is read as its network, for the fields whose API
+    /// accepts such values; <c>lint</c> shows the warning with the file, object and field path.
+    /// </summary>
+    public void HostBitsIgnored(YamlNode? at, string path, string written, System.Net.IPNetwork network) =>
+        Warning(at, path, $"the host bits of \"{Excerpt.Of(written)}\" are ignored: it is read as the network {network}");
 
     private void Report(DiagnosticSeverity severity, YamlNode? at, string path, string message)
     {
@@ -118,7 +128,7 @@ internal sealed class ObjectReader
             var key = (k as YamlScalarNode)?.Value ?? string.Empty;
             if (Array.IndexOf(known, key) < 0)
             {
-                Error(k, Field(path, key), $"unknown field \"{key}\" (expected one of: {string.Join(", ", known)})");
+                Error(k, Field(path, Excerpt.Of(key)), $"unknown field \"{Excerpt.Of(key)}\" (expected one of: {string.Join(", ", known)})");
             }
         }
     }
@@ -182,7 +192,7 @@ internal sealed class ObjectReader
                 return s.Value ?? string.Empty;
             }
 
-            Error(node, path, $"expected a string, got {Scalars.Describe(node)} (quote it: \"{s.Value}\")");
+            Error(node, path, $"expected a string, got {Scalars.Describe(node)} (quote it: \"{Excerpt.Of(s.Value)}\")");
             return null;
         }
 
@@ -274,7 +284,7 @@ internal sealed class ObjectReader
                 continue;
             }
 
-            var itemPath = $"{path}[{key}]";
+            var itemPath = $"{path}[{Excerpt.Of(key)}]";
             if (LabelSyntax.KeyError(key) is { } keyError)
             {
                 Error(k, itemPath, $"invalid label key \"{key}\": {keyError}");
