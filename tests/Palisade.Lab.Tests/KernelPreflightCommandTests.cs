@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Palisade.Cli;
 
 namespace Palisade.Lab.Tests;
 
@@ -48,5 +49,17 @@ public sealed class KernelPreflightCommandTests : IDisposable
         Assert.Contains($"error: palisade {command} cannot run here", err, StringComparison.Ordinal);
         Assert.Contains(install, err, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Agent_NetnsThatDoesNotExist_SaysSo_Exit2()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = CliApp.Run(["agent", "--node", "node-1", "--netns", "pal-node-nonexistent", "-f", Path.Combine(dir, "pods.yaml")], stdout, stderr, isTerminal: false);
+
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("--netns pal-node-nonexistent: there is no such network namespace", stderr.ToString(), StringComparison.Ordinal);
     }
 }

@@ -38,6 +38,9 @@ internal static class AgentCommand
             the changes, through one long-lived libnftables context. Every change cuts established connections it no
             longer allows. Killing the agent leaves the rules in force; a restarted agent replaces them atomically.
             Every new connection yields a flow record (JSON line) naming both ends and the rule that decided.
+            If the kernel refuses a change (Palisade's table was altered behind the agent's back), the agent reloads the
+            whole table in one transaction and reports it (a warning, and a "resynced" status line among the flow
+            records); it never exits for it. It needs root, conntrack and libnftables (and iproute2 with --netns).
 
             Examples:
               palisade agent --node node-1 --netns pal-node-1 -f examples/shop
@@ -49,6 +52,10 @@ internal static class AgentCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             KernelCheck.Require("palisade agent", parse.GetValue(netns) is null ? KernelNeeds.Agent & ~KernelNeeds.Ip : KernelNeeds.Agent);
+            if (parse.GetValue(netns) is { } ns && !File.Exists(Path.Combine("/var/run/netns", ns)))
+            {
+                throw new UsageException($"--netns {ns}: there is no such network namespace ('ip netns list' shows them; 'palisade lab up' makes pal-node-*)");
+            }
             var explicitLocals = new List<RulesetRenderer.LocalEndpoint>();
             foreach (var item in parse.GetValue(interfaces) ?? [])
             {
