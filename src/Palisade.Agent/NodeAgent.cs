@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 using Palisade.Dataplane.Nftables.Model;
 using Palisade.Engine.Calculation;
 using Palisade.Manifests;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 
 namespace Palisade.Bench;
 

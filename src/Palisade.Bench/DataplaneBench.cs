@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using Palisade.Agent;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 using Palisade.Engine.Calculation;
 using Palisade.Model;
 using Palisade.Model.Cluster;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 
 namespace Palisade.Bench;
 

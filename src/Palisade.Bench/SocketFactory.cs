@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 
 namespace Palisade.Bench;
 

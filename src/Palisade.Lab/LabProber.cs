@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
-using Palisade.Dataplane.Nftables;
 using Palisade.Model;
 
 namespace Palisade.Lab;

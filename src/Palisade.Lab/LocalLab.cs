@@ -66,7 +66,7 @@ public sealed class LocalLab(string statePath = LabState.DefaultPath)
         {
             state = LabState.Read(StatePath);
         }
-        catch (LabException)
+        catch (InvalidDataException)
         {
             // A damaged state file: what exists is found below all the same.
         }
@@ -115,7 +115,17 @@ public sealed class LocalLab(string statePath = LabState.DefaultPath)
     }
 
     /// <summary>The lab's state as recorded; null when no lab is up.</summary>
-    public LabState? Status() => LabState.Read(StatePath);
+    public LabState? Status()
+    {
+        try
+        {
+            return LabState.Read(StatePath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new LabException(e.Message, e);
+        }
+    }
 
     /// <summary>Whether the lab's server process is running.</summary>
     public static bool ServerRunning(LabState state) =>

@@ -1,4 +1,3 @@
-using Palisade.Dataplane.Nftables;
 
 namespace Palisade.Lab;
 

@@ -136,7 +136,7 @@ public sealed class LabPlannerTests : IDisposable
         var path = statePath;
         File.WriteAllText(path, "{ not json");
 
-        var e = Assert.Throws<LabException>(() => LabState.Read(path));
+        var e = Assert.Throws<InvalidDataException>(() => LabState.Read(path));
         Assert.Contains("lab down", e.Message, StringComparison.Ordinal);
     }
 }

@@ -15,7 +15,7 @@ internal static class AgentCommand
         var state = new Option<string>("--lab-state")
         {
             Description = "Where the lab records which pods are on which node and their interfaces.",
-            DefaultValueFactory = _ => LabLocals.DefaultStatePath,
+            DefaultValueFactory = _ => Palisade.Linux.Lab.LabState.DefaultPath,
             HelpName = "PATH",
         };
         var interfaces = new Option<string[]>("--interface")

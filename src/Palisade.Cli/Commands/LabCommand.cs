@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json;
 using Palisade.Cli.Output;
 using Palisade.Lab;
+using Palisade.Linux.Lab;
 using Palisade.Model;
 
 namespace Palisade.Cli.Commands;
@@ -251,7 +252,7 @@ internal static class LabCommand
             {
                 up = LabState.Read(statePath) ?? throw new UsageException($"no lab is up (no {statePath}); run 'palisade lab up -f PATH' first");
             }
-            catch (LabException e)
+            catch (InvalidDataException e)
             {
                 throw new UsageException(e.Message);
             }

@@ -6,6 +6,7 @@ using Palisade.Agent;
 using Palisade.Cli.Output;
 using Palisade.Engine.Analysis;
 using Palisade.Lab;
+using Palisade.Linux.Lab;
 using Palisade.Model;
 
 namespace Palisade.Cli.Commands;

@@ -1,4 +1,4 @@
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>A lab node: a network namespace that routes for its pods and joins the others over the fabric bridge.</summary>
 /// <param name="Name">The node's name (<c>node-1</c>, <c>node-2</c>, ...), what agents are started with.</param>

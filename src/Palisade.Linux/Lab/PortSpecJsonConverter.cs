@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Palisade.Model;
 
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>Writes a port as <c>80/TCP</c> and reads it back.</summary>
 internal sealed class PortSpecJsonConverter : JsonConverter<PortSpec>

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Palisade.Bench;
+using Palisade.Cli.Tests;
 
-namespace Palisade.Cli.Tests.Dataplane;
+namespace Palisade.Agent.Tests.Bench;
 
 /// <summary><c>bench dataplane</c> reports both new-connection measures for every scenario; its SYNs carry valid checksums.</summary>
 [Collection("network namespaces")]

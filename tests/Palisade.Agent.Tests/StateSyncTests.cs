@@ -3,7 +3,7 @@ using Palisade.Engine.Calculation;
 using Palisade.Engine.Tests.Calculation;
 using Palisade.Model;
 
-namespace Palisade.Cli.Tests.Agent;
+namespace Palisade.Agent.Tests;
 
 /// <summary>
 /// The agent's sync feeds the engine only what changed between two loaded states: through a random history of states

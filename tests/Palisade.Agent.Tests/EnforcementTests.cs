@@ -5,8 +5,9 @@ using System.Text.Json;
 using Palisade.Agent;
 using Palisade.Bench;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 
-namespace Palisade.Cli.Tests.Dataplane;
+namespace Palisade.Agent.Tests;
 
 /// <summary>
 /// Enforcement on real packets: a client and a server namespace behind a router namespace where the agent renders the
@@ -381,7 +382,3 @@ public sealed class EnforcementTests : IDisposable
         return packet;
     }
 }
-
-/// <summary>Tests that create network namespaces run one at a time (they share names).</summary>
-[CollectionDefinition("network namespaces", DisableParallelization = true)]
-public sealed class NetworkNamespaceGroup;

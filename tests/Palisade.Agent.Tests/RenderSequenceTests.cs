@@ -4,7 +4,7 @@ using Palisade.Dataplane.Nftables.Model;
 using Palisade.Engine.Calculation;
 using Palisade.Manifests;
 
-namespace Palisade.Cli.Tests.Dataplane;
+namespace Palisade.Agent.Tests;
 
 /// <summary>Every ruleset the agent's pipeline renders along a stream of policy edits holds what each state allows.</summary>
 public sealed class RenderSequenceTests : IDisposable

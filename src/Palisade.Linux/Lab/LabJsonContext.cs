@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>The state file's JSON shape: camelCase names, addresses and ports as text (<c>10.0.0.1</c>, <c>80/TCP</c>).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, Converters = [typeof(PortSpecJsonConverter), typeof(IPAddressJsonConverter)])]

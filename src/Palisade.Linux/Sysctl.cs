@@ -1,10 +1,10 @@
-namespace Palisade.Lab;
+namespace Palisade.Linux;
 
 /// <summary>
 /// Writes a kernel setting of the calling thread's network namespace: <c>/proc/sys/net</c> resolves against the
 /// namespace of the thread that opens it, so a thread that has entered a namespace sets that namespace's values.
 /// </summary>
-internal static class Sysctl
+public static class Sysctl
 {
     public static void Write(string key, string value)
     {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>Writes an address as text and reads it back.</summary>
 internal sealed class IPAddressJsonConverter : JsonConverter<IPAddress>

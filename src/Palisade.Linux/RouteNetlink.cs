@@ -2,14 +2,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Palisade.Lab;
+namespace Palisade.Linux;
 
 /// <summary>
 /// A minimal rtnetlink client for the calling thread's network namespace: links up, addresses and routes, each
 /// acknowledged by the kernel. In-process, because one <c>ip -n NS</c> process per namespace costs ~20 ms and a lab
 /// has hundreds. Use it on the thread that created it (interface names resolve in that thread's namespace).
 /// </summary>
-internal sealed partial class RouteNetlink : IDisposable
+public sealed partial class RouteNetlink : IDisposable
 {
     public const byte ScopeUniverse = 0;
     public const byte ScopeLink = 253;

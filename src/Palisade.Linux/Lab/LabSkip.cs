@@ -1,4 +1,4 @@
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>Something the lab left out, and why: a workload without an address, a port of a protocol the kernel lacks.</summary>
 /// <param name="Subject">What was left out: a workload id, or a workload id and port (<c>x/a 80/SCTP</c>).</param>

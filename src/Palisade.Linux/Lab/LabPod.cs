@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Palisade.Model;
 
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>A lab pod: a network namespace with the workload's addresses behind a veth whose other end is on its node.</summary>
 /// <param name="WorkloadId">The workload, <c>namespace/name</c>.</param>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Palisade.Dataplane.Nftables;
+namespace Palisade.Linux;
 
 /// <summary>
 /// Runs work inside a named network namespace (<c>/var/run/netns/NAME</c>) on a dedicated thread: sockets and netlink

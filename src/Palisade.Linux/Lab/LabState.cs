@@ -2,11 +2,13 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Palisade.Model;
 
-namespace Palisade.Lab;
+namespace Palisade.Linux.Lab;
 
 /// <summary>
 /// What a lab made, as recorded in its state file: the nodes, the pods (namespace, interface, addresses, served ports),
-/// the server process and what was skipped. Node agents read the pods' node and interface from it.
+/// the server process and what was skipped. Node agents read the pods' node and interface from it. It lives here, below
+/// both, because it is the contract between the lab (which wires pods as a CNI plugin would) and the agents that enforce
+/// for them: neither depends on the other.
 /// </summary>
 public sealed record LabState(ImmutableArray<LabNode> Nodes, ImmutableArray<LabPod> Pods)
 {
@@ -28,7 +30,7 @@ public sealed record LabState(ImmutableArray<LabNode> Nodes, ImmutableArray<LabP
     /// <summary>The node a pod runs on.</summary>
     public LabNode? FindNode(string name) => Nodes.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.Ordinal));
 
-    /// <summary>Reads a state file; null when there is none.</summary>
+    /// <summary>Reads a state file; null when there is none. A damaged one is an <see cref="InvalidDataException"/> saying what to do.</summary>
     public static LabState? Read(string path)
     {
         if (!File.Exists(path))
@@ -42,7 +44,7 @@ public sealed record LabState(ImmutableArray<LabNode> Nodes, ImmutableArray<LabP
         }
         catch (JsonException e)
         {
-            throw new LabException($"the lab state file {path} is damaged ({e.Message}); 'palisade lab down' removes the lab anyway", e);
+            throw new InvalidDataException($"the lab state file {path} is damaged ({e.Message}); 'palisade lab down' removes the lab anyway", e);
         }
     }
 
