@@ -288,6 +288,40 @@ public sealed class EnforcementTests : IDisposable
     }
 
     [Fact]
+    public async Task Resync_TableDeletedBehindTheAgentsBack_TheRefusedChangeIsReloadedInFull_AndEnforcementGoesOn()
+    {
+        var flows = new StringWriter();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        using var agent = StartAgent(TextWriter.Synchronized(flows), out var running, cts.Token);
+        Assert.True(Connect(8080));
+        Assert.False(Connect(8081));
+
+        // Someone removes Palisade's table (an 'nft flush ruleset', a firewall reload): the next diff names chains
+        // and sets the kernel no longer has, and is refused.
+        NetworkNamespace.Run(BenchTopology.Router, () => { using var nft = new NftablesContext(); return nft.Run($"delete table inet {RulesetRenderer.TableName}"); });
+        Assert.True(Connect(8082), "the table is gone: nothing is enforced");
+        var generation = agent.Generations;
+        Allow(8080, 8081);
+        Wait(() => agent.Generations > generation, "the change is enforced after the kernel refused its diff");
+
+        Assert.Equal(1, agent.Resyncs);
+        Assert.True(Connect(8081), Ruleset());
+        Assert.True(Connect(8080));
+        Assert.False(Connect(8082), Ruleset());
+        Assert.Contains("\"status\":\"resynced\"", flows.ToString(), StringComparison.Ordinal);
+
+        // The reloaded table is the base of the next diff: a later change goes through as a diff.
+        generation = agent.Generations;
+        Allow(8080);
+        Wait(() => agent.Generations > generation, "the next change is enforced");
+        Assert.False(Connect(8081));
+        Assert.Equal(1, agent.Resyncs);
+        Assert.False(running.IsCompleted);
+        cts.Cancel();
+        await running.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task FailSafe_KillNine_RulesStayEnforced_AndARestartReconcilesWithoutOpening()
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "palisade.dll");

@@ -8,7 +8,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static string K8sCluster => Path.Combine(RepoPaths.Shared, "conformance", "k8s-netpol", "cluster.yaml");
+    private static string K8sCluster => Path.Combine(RepoPaths.Upstream, "k8s-netpol", "cluster.yaml");
 
     private string Write(string name, string text)
     {

@@ -7,7 +7,7 @@ using Palisade.Model.Cluster;
 namespace Palisade.Dataplane.Nftables.Tests;
 
 /// <summary>
-/// The conformance cases on disk (tests/conformance, and ../shared/conformance while it exists), loaded into an engine:
+/// The conformance cases on disk (tests/conformance and the upstream samples in tests/conformance/upstream), loaded into an engine:
 /// every policy shape the formats produce, with the pods and ports each case asks about.
 /// </summary>
 internal static class ConformanceCases
@@ -18,7 +18,7 @@ internal static class ConformanceCases
     public static List<string> Directories()
     {
         var data = new List<string>();
-        foreach (var root in new[] { Path.Combine(Root, "..", "shared", "conformance"), Path.Combine(Root, "tests", "conformance") })
+        foreach (var root in new[] { Path.Combine(Root, "tests", "conformance", "upstream"), Path.Combine(Root, "tests", "conformance") })
         {
             if (!Directory.Exists(root))
             {

@@ -54,20 +54,21 @@ public sealed class LabRunConformanceTests : IDisposable
         return data;
     }
 
-    public static TheoryData<string> SharedCases() => Cases(Path.GetFullPath(Path.Combine(Root, "..", "shared", "conformance")));
+    /// <summary>The upstream sample suites copied into the repository (tests/conformance/upstream).</summary>
+    public static TheoryData<string> UpstreamCases() => Cases(Path.Combine(Root, "tests", "conformance", "upstream"));
 
     public static TheoryData<string> OwnCases() => Cases(Path.Combine(Root, "tests", "conformance"));
 
     [Fact]
     public void Suites_AreFound()
     {
-        Assert.True(SharedCases().Count >= 48, $"expected the shared k8s-netpol and anp suites (48 cases), found {SharedCases().Count}");
+        Assert.True(UpstreamCases().Count >= 98, $"expected the upstream k8s-netpol, anp, cnp and calico-policy suites (98 cases) under tests/conformance/upstream, found {UpstreamCases().Count}");
         Assert.True(OwnCases().Count >= 200, $"expected our own suites, found {OwnCases().Count}");
     }
 
     [Theory]
-    [MemberData(nameof(SharedCases))]
-    public void SharedCase_LiveEqualsComputed_AndUpstream(string casePath) => Run(casePath);
+    [MemberData(nameof(UpstreamCases))]
+    public void UpstreamCase_LiveEqualsComputed_AndUpstream(string casePath) => Run(casePath);
 
     [Theory]
     [MemberData(nameof(OwnCases))]

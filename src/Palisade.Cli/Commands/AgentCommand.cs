@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Palisade.Agent;
 using Palisade.Dataplane.Nftables;
+using Palisade.Linux;
 
 namespace Palisade.Cli.Commands;
 
@@ -47,6 +48,7 @@ internal static class AgentCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            KernelCheck.Require("palisade agent", parse.GetValue(netns) is null ? KernelNeeds.Agent & ~KernelNeeds.Ip : KernelNeeds.Agent);
             var explicitLocals = new List<RulesetRenderer.LocalEndpoint>();
             foreach (var item in parse.GetValue(interfaces) ?? [])
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Palisade.Bench;
 using Palisade.Cli.Output;
+using Palisade.Linux;
 
 namespace Palisade.Cli.Commands;
 
@@ -55,6 +56,7 @@ internal static class BenchCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            KernelCheck.Require("palisade bench dataplane", KernelNeeds.Agent | KernelNeeds.Nft);
             var result = await DataplaneBench.RunAsync(parse.GetValue(rules), parse.GetValue(seconds), parse.GetValue(concurrency), parse.GetValue(changes),
                 parse.GetValue(restarts), SelfCommand.StartInfo, s => context.Error.WriteLine($"bench: {s}"), cancellationToken).ConfigureAwait(false);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)

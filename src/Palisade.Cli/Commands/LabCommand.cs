@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json;
 using Palisade.Cli.Output;
 using Palisade.Lab;
+using Palisade.Linux;
 using Palisade.Linux.Lab;
 using Palisade.Model;
 
@@ -77,6 +78,7 @@ internal static class LabCommand
         };
         command.SetAction(parse =>
         {
+            KernelCheck.Require("palisade lab up", KernelNeeds.Root | KernelNeeds.Ip);
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var extra = CommonOptions.ParsePorts(parse.GetValue(ports));
             if (ManifestInput.Load(ctx, parse.GetValue(files)) is not { } loaded)
@@ -131,6 +133,7 @@ internal static class LabCommand
         };
         command.SetAction(parse => Guard(context, () =>
         {
+            KernelCheck.Require("palisade lab down", KernelNeeds.Root | KernelNeeds.Ip);
             var json = CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json;
             var lab = new LocalLab(parse.GetValue(state)!);
             if (lab.Status() is not { } up)
@@ -245,6 +248,7 @@ internal static class LabCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            KernelCheck.Require("palisade lab probe", KernelNeeds.Root);
             var portList = CommonOptions.ParsePorts(parse.GetValue(ports));
             var statePath = parse.GetValue(state)!;
             LabState up;

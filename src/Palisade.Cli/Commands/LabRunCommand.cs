@@ -7,6 +7,7 @@ using Palisade.Cli.Output;
 using Palisade.Engine.Analysis;
 using Palisade.Lab;
 using Palisade.Linux.Lab;
+using Palisade.Linux;
 using Palisade.Model;
 
 namespace Palisade.Cli.Commands;
@@ -67,6 +68,7 @@ internal static class LabRunCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            KernelCheck.Require("palisade lab run", KernelNeeds.Agent);
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var asked = CommonOptions.ParsePorts(parse.GetValue(ports));
             var paths = parse.GetValue(files)!;

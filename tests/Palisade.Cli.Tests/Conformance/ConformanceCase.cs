@@ -4,7 +4,7 @@ namespace Palisade.Cli.Tests.Conformance;
 
 /// <summary>
 /// A conformance case on disk (cluster.yaml, policies.yaml, expect.json; the suite's cluster.yaml when the case has
-/// none), in the format of ../shared/conformance/README.md.
+/// none), in the format of tests/conformance/upstream/README.md.
 /// </summary>
 public sealed class ConformanceCase
 {
@@ -57,7 +57,8 @@ public sealed class ConformanceCase
             var suiteDir = Path.Combine(root, suite);
             if (!System.IO.Directory.Exists(suiteDir))
             {
-                continue;
+                // A missing suite must fail the run loudly, never shrink it to nothing.
+                throw new DirectoryNotFoundException($"conformance suite '{suite}' is missing: expected the folder {suiteDir}");
             }
 
             foreach (var dir in System.IO.Directory.GetDirectories(suiteDir).Order(StringComparer.Ordinal))

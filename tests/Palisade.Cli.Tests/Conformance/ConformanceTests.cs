@@ -8,19 +8,7 @@ namespace Palisade.Cli.Tests.Conformance;
 /// </summary>
 public sealed class ConformanceTests
 {
-    public static TheoryData<string, string> SharedKubernetesCases() => Cases(Path.Combine(RepoPaths.Shared, "conformance"), "k8s-netpol");
-
-    public static TheoryData<string, string> OwnKubernetesCases() => Cases(Path.Combine(RepoPaths.Root, "tests", "conformance"), "k8s-netpol");
-
-    public static TheoryData<string, string> SharedAdminNetworkPolicyCases() => Cases(Path.Combine(RepoPaths.Shared, "conformance"), "anp");
-
-    [Theory]
-    [MemberData(nameof(SharedAdminNetworkPolicyCases))]
-    public void SharedAdminNetworkPolicyCase_Connectivity_MatchesUpstream(string root, string name) => Run(root, name);
-
-    [Theory]
-    [MemberData(nameof(SharedKubernetesCases))]
-    public void SharedKubernetesCase_Connectivity_MatchesUpstream(string root, string name) => Run(root, name);
+    public static TheoryData<string, string> OwnKubernetesCases() => Cases(RepoPaths.Conformance, "k8s-netpol");
 
     [Theory]
     [MemberData(nameof(OwnKubernetesCases))]
@@ -29,11 +17,10 @@ public sealed class ConformanceTests
     [Fact]
     public void Suites_AreDiscovered_WithEnoughCases()
     {
-        Assert.True(SharedKubernetesCases().Count >= 19, "the shared k8s-netpol suite should hold at least 19 cases");
         Assert.True(OwnKubernetesCases().Count >= 40, "our own k8s-netpol suite should hold at least 40 cases");
     }
 
-    private static TheoryData<string, string> Cases(string root, string suite)
+    internal static TheoryData<string, string> Cases(string root, string suite)
     {
         var data = new TheoryData<string, string>();
         foreach (var c in ConformanceCase.Discover(root, suite))

@@ -20,7 +20,7 @@ public sealed class IncrementalConformanceTests
         var data = new TheoryData<string, string>();
         foreach (var (root, suites) in new[]
                  {
-                     (Path.Combine(RepoPaths.Shared, "conformance"), new[] { "k8s-netpol", "anp" }),
+                     (RepoPaths.Upstream, new[] { "k8s-netpol", "anp", "cnp", "calico-policy" }),
                      (Path.Combine(RepoPaths.Root, "tests", "conformance"), new[] { "k8s-netpol", "anp", "cnp", "calico-policy" }),
                  })
         {

@@ -5,7 +5,7 @@ and tests/conformance/cnp/<case>/ (the same policies as ClusterNetworkPolicy), w
 
 Probes are parsed from the Go tests (Get of a pod into a variable, then PokeServer against that variable's IP);
 mutations are parsed from the same bodies and applied cumulatively, as the upstream sub-tests run in order against one
-set of objects. Steps already in ../shared/conformance/anp/ are skipped (but still parsed, and checked against the
+set of objects. Steps already in tests/conformance/upstream/anp/ are skipped (but still parsed, and checked against the
 shared transcription).
 """
 
@@ -21,7 +21,7 @@ import yaml
 MIRROR = "/work/.mirror/kubernetes-sigs+network-policy-api/repo"
 TAG = "v0.1.7"
 MAIN = "HEAD"
-SHARED = "/work/shared/conformance/anp"
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "upstream", "anp")
 OUT = sys.argv[1] if len(sys.argv) > 1 else "/work/main/tests/conformance"
 
 # Pod IPs of the shared cluster.yaml (StatefulSet pods), and the host-networked centaurs we add (on node addresses).
@@ -308,7 +308,7 @@ def write_cluster():
     head = [
         "# The network-policy-api conformance model (conformance/base/manifests.yaml at v0.1.7): namespaces",
         "# network-policy-conformance-{gryffindor,slytherin,hufflepuff,ravenclaw,forbidden-forrest}, two StatefulSet pods in each",
-        "# of the first four, with fixed IPs (the shared suite's cluster.yaml, ../shared/conformance/anp/ from the project root),",
+        "# of the first four, with fixed IPs (the upstream suite's cluster.yaml, tests/conformance/upstream/anp/),",
         "# and, for the node-peer tests, the two host-networked centaur pods of forbidden-forrest on the addresses of the kind",
         "# Nodes they run on. Identical in tests/conformance/anp/ and tests/conformance/cnp/.",
     ]
