@@ -84,7 +84,7 @@ internal sealed class InventoryBuilder
     {
         var key = $"{identityKind}\0{ns}\0{name}";
         var here = reader.SourceRef(ns);
-        var display = $"{identityKind} {(ns is null ? name : $"{ns}/{name}")}";
+        var display = Excerpt.Of($"{identityKind} {(ns is null ? name : $"{ns}/{name}")}", 3 * Excerpt.MaxLength);
         ManifestDiagnostic Conflict(SourceRef first) => reader.ObjectError($"{display} is defined twice; first at {first.Location}");
         recording?.Objects.Add(new FileContribution.Entry(key, here, Conflict));
         return ClaimCore(key, here, Conflict);

@@ -6,6 +6,9 @@ namespace Palisade.Manifests;
 /// <summary>One problem found in the input, located by file, document, line, column and field path.</summary>
 public sealed record ManifestDiagnostic(DiagnosticSeverity Severity, string Message)
 {
+    /// <summary>What is wrong; values it quotes from the input are cut to a readable length (see <see cref="Excerpt"/>).</summary>
+    public string Message { get; init; } = Excerpt.CutQuoted(Message);
+
     public string? File { get; init; }
 
     /// <summary>1-based index of the YAML document in its file; 0 when not known.</summary>

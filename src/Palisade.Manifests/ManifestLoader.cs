@@ -15,9 +15,12 @@ public sealed class ManifestLoader
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
     private readonly IReadOnlyList<IObjectReader> readers;
+    private readonly ManifestLimits limits;
 
-    public ManifestLoader()
+    /// <param name="limits">What reading one document may cost; <see cref="ManifestLimits.Default"/> when null.</param>
+    public ManifestLoader(ManifestLimits? limits = null)
     {
+        this.limits = limits ?? ManifestLimits.Default;
         readers =
         [
             new NamespaceReader(),
@@ -70,20 +73,9 @@ public sealed class ManifestLoader
                 }
             }
 
-            string text;
-            try
-            {
-                text = File.ReadAllText(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}") { File = file });
-                continue;
-            }
-
             if (cache is null || info is null)
             {
-                ReadText(text, file, diagnostics, builder, foundInDirectory: found);
+                ReadFile(file, diagnostics, builder, foundInDirectory: found);
                 continue;
             }
 
@@ -93,7 +85,7 @@ public sealed class ManifestLoader
             var objectsBefore = builder.ObjectCount;
             var skippedBefore = builder.Skipped.Count;
             builder.BeginRecording(contribution);
-            ReadText(text, file, diagnostics, builder, foundInDirectory: found);
+            ReadFile(file, diagnostics, builder, foundInDirectory: found);
             builder.EndRecording();
             var added = diagnostics.Items.Skip(before).ToList();
             if (added.Any(d => d.Severity == DiagnosticSeverity.Error))
@@ -121,8 +113,26 @@ public sealed class ManifestLoader
     {
         var diagnostics = new DiagnosticBag();
         var builder = new InventoryBuilder(diagnostics);
-        ReadText(text, fileName, diagnostics, builder);
+        using (var reader = new StringReader(text))
+        {
+            ReadText(reader, fileName, diagnostics, builder);
+        }
+
         return builder.Build();
+    }
+
+    private void ReadFile(string file, DiagnosticBag diagnostics, InventoryBuilder builder, bool foundInDirectory)
+    {
+        try
+        {
+            // Read as it is parsed, one document at a time: the file is never held whole.
+            using var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true);
+            ReadText(reader, file, diagnostics, builder, foundInDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}") { File = file });
+        }
     }
 
     private static List<string> Expand(string path, DiagnosticBag diagnostics)
@@ -150,50 +160,61 @@ public sealed class ManifestLoader
         return [];
     }
 
-    private void ReadText(string text, string file, DiagnosticBag diagnostics, InventoryBuilder builder, bool foundInDirectory = false)
+    private void ReadText(TextReader text, string file, DiagnosticBag diagnostics, InventoryBuilder builder, bool foundInDirectory = false)
     {
-        var stream = new YamlStream();
+        using var events = new BoundedParser(text, limits);
         try
         {
-            stream.Load(new StringReader(text));
+            foreach (var (document, root) in YamlDocuments.Read(events))
+            {
+                ReadDocument(root, file, document, diagnostics, builder, foundInDirectory);
+            }
         }
         catch (YamlException e)
         {
             var reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
-            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"not valid YAML: {TrimYamlMessage(reason)}")
+            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, $"not valid YAML: {Excerpt.Of(TrimYamlMessage(reason), 3 * Excerpt.MaxLength)}")
             {
                 File = file,
                 Line = (int)e.Start.Line,
                 Column = (int)e.Start.Column,
-                Document = CountDocumentsBefore(text, (int)e.Start.Line),
+                Document = events.Document,
+            });
+        }
+        catch (YamlLimitException e)
+        {
+            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Error, e.Message)
+            {
+                File = file,
+                Line = (int)(e.At?.Line ?? 0),
+                Column = (int)(e.At?.Column ?? 0),
+                Document = events.Document,
+            });
+        }
+    }
+
+    private void ReadDocument(YamlNode root, string file, int document, DiagnosticBag diagnostics, InventoryBuilder builder, bool foundInDirectory)
+    {
+        if (ObjectReader.IsNull(root))
+        {
+            return;
+        }
+
+        // A file met while searching a directory may be no manifest at all (test data, a dashboard's JSON):
+        // it is skipped with a warning. A file named on the command line must be manifests.
+        if (foundInDirectory && !LooksLikeObject(root))
+        {
+            diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Warning, "not a Kubernetes object (no apiVersion or kind); skipped because it was found in a directory")
+            {
+                File = file,
+                Document = document,
+                Line = (int)root.Start.Line,
+                Column = (int)root.Start.Column,
             });
             return;
         }
 
-        for (var d = 0; d < stream.Documents.Count; d++)
-        {
-            var root = stream.Documents[d].RootNode;
-            if (ObjectReader.IsNull(root))
-            {
-                continue;
-            }
-
-            // A file met while searching a directory may be no manifest at all (test data, a dashboard's JSON):
-            // it is skipped with a warning. A file named on the command line must be manifests.
-            if (foundInDirectory && !LooksLikeObject(root))
-            {
-                diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Warning, "not a Kubernetes object (no apiVersion or kind); skipped because it was found in a directory")
-                {
-                    File = file,
-                    Document = d + 1,
-                    Line = (int)root.Start.Line,
-                    Column = (int)root.Start.Column,
-                });
-                continue;
-            }
-
-            ReadObject(root, file, d + 1, string.Empty, diagnostics, builder);
-        }
+        ReadObject(root, file, document, string.Empty, diagnostics, builder);
     }
 
     private static bool LooksLikeObject(YamlNode root) =>
@@ -246,7 +267,9 @@ public sealed class ManifestLoader
         var objectReader = readers.FirstOrDefault(r => r.Handles(apiVersion, kind));
         if (objectReader is null)
         {
-            builder.Skipped.Add(new SkippedObject(apiVersion, kind, reader.Namespace, reader.Name, file, ObjectReader.Line(map)));
+            // Cut as messages quote them: -v lists skipped objects, and the summary groups them by kind.
+            var ns = reader.Namespace is { } n ? Excerpt.Of(n) : null;
+            builder.Skipped.Add(new SkippedObject(Excerpt.Of(apiVersion), Excerpt.Of(kind), ns, Excerpt.Of(reader.Name), file, ObjectReader.Line(map)));
             return;
         }
 
@@ -258,31 +281,5 @@ public sealed class ManifestLoader
         // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the location is reported separately.
         var i = message.LastIndexOf("): ", StringComparison.Ordinal);
         return i >= 0 ? message[(i + 3)..] : message;
-    }
-
-    private static int CountDocumentsBefore(string text, int line)
-    {
-        var count = 1;
-        var lines = text.Split('\n');
-        var sawContent = false;
-        for (var i = 0; i < Math.Min(line - 1, lines.Length); i++)
-        {
-            var l = lines[i].TrimEnd('\r');
-            if (l.StartsWith("---", StringComparison.Ordinal))
-            {
-                if (sawContent)
-                {
-                    count++;
-                }
-
-                sawContent = false;
-            }
-            else if (l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'))
-            {
-                sawContent = true;
-            }
-        }
-
-        return count;
     }
 }

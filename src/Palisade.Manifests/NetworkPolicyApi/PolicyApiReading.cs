@@ -389,7 +389,7 @@ internal static class PolicyApiReading
             reader.Error(node, fieldPath, "domain names may only be used in Allow/Accept rules");
         }
 
-        reader.Warning(node, fieldPath, $"domain names ({string.Join(", ", names)}) resolve only at run time and cannot be enforced statically; analysis treats this peer as matching no traffic");
+        reader.Warning(node, fieldPath, $"domain names ({Excerpt.Of(string.Join(", ", names), 3 * Excerpt.MaxLength)}) resolve only at run time and cannot be enforced statically; analysis treats this peer as matching no traffic");
         return Peer.Nothing;
     }
 

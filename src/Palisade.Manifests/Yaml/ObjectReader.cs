@@ -48,7 +48,8 @@ internal sealed class ObjectReader
 
     public int ErrorCount { get; private set; }
 
-    public string DisplayName => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
+    /// <summary>The object as messages name it, e.g. <c>NetworkPolicy x/web</c> (each part cut to a readable length).</summary>
+    public string DisplayName => Namespace is null ? $"{Excerpt.Of(Kind)} {Excerpt.Of(Name)}" : $"{Excerpt.Of(Kind)} {Excerpt.Of(Namespace)}/{Excerpt.Of(Name)}";
 
     public SourceRef SourceRef(string? effectiveNamespace) =>
         new(ApiVersion, Kind, effectiveNamespace, Name) { File = File, Line = Line(Root) };
@@ -118,7 +119,7 @@ internal sealed class ObjectReader
             var key = (k as YamlScalarNode)?.Value ?? string.Empty;
             if (Array.IndexOf(known, key) < 0)
             {
-                Error(k, Field(path, key), $"unknown field \"{key}\" (expected one of: {string.Join(", ", known)})");
+                Error(k, Field(path, Excerpt.Of(key)), $"unknown field \"{Excerpt.Of(key)}\" (expected one of: {string.Join(", ", known)})");
             }
         }
     }
@@ -182,7 +183,7 @@ internal sealed class ObjectReader
                 return s.Value ?? string.Empty;
             }
 
-            Error(node, path, $"expected a string, got {Scalars.Describe(node)} (quote it: \"{s.Value}\")");
+            Error(node, path, $"expected a string, got {Scalars.Describe(node)} (quote it: \"{Excerpt.Of(s.Value)}\")");
             return null;
         }
 
@@ -274,7 +275,7 @@ internal sealed class ObjectReader
                 continue;
             }
 
-            var itemPath = $"{path}[{key}]";
+            var itemPath = $"{path}[{Excerpt.Of(key)}]";
             if (LabelSyntax.KeyError(key) is { } keyError)
             {
                 Error(k, itemPath, $"invalid label key \"{key}\": {keyError}");

@@ -94,8 +94,8 @@ internal static partial class Scalars
         {
             ScalarType.Null => "null",
             ScalarType.Bool => $"the boolean {s.Value}",
-            ScalarType.Integer or ScalarType.Float => $"the number {s.Value}",
-            _ => $"\"{s.Value}\"",
+            ScalarType.Integer or ScalarType.Float => $"the number {Excerpt.Of(s.Value)}",
+            _ => $"\"{Excerpt.Of(s.Value)}\"",
         },
         _ => "an unsupported node",
     };
