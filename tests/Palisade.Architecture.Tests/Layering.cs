@@ -19,6 +19,7 @@ internal static class Layering
     private const string Lab = "Palisade.Lab";
     private const string Bench = "Palisade.Bench";
     private const string Cli = "Palisade.Cli";
+    private const string Store = "Palisade.Store";
 
     /// <summary>Each project and the projects it may reference directly (and nothing else).</summary>
     public static IReadOnlyDictionary<string, string[]> AllowedProjects { get; } = new Dictionary<string, string[]>
@@ -32,6 +33,7 @@ internal static class Layering
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
         [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench],
+        [Store] = [],
 
         ["Palisade.Model.Tests"] = [Model],
         ["Palisade.Manifests.Tests"] = [Manifests, Model],
@@ -41,6 +43,7 @@ internal static class Layering
         ["Palisade.Agent.Tests"] = [Agent, Nftables, Engine, Manifests, Model, Linux, Lab, Bench, Cli],
         ["Palisade.Lab.Tests"] = [Lab, Cli, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Cli.Tests"] = [Cli, Bench, Lab, Agent, Nftables, Engine, Manifests, Model, Linux],
+        ["Palisade.Store.Tests"] = [Store],
         ["Palisade.Architecture.Tests"] = [],
         ["Palisade.Benchmarks"] = [Bench, Engine, Manifests, Model],
     };
