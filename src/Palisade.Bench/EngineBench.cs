@@ -24,7 +24,6 @@ public sealed record EngineBenchResult
 
     /// <summary>Peak working set over the whole run, including the from-scratch rebuilds of the naive path.</summary>
     public required double PeakMemoryWholeRunMb { get; init; }
-    public required long RendererEventsFullBuild { get; init; }
     public required int Updates { get; init; }
     public required double IncrementalUpdateP50Us { get; init; }
     public required double IncrementalUpdateP99Us { get; init; }
@@ -104,15 +103,12 @@ public static class EngineBench
         progress?.Invoke("full build");
         Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var counter = new CountingListener();
         var sw = Stopwatch.StartNew();
         var engine = new CalculationEngine();
-        engine.Subscribe(counter);
         engine.Load(snapshot, model);
         var fullBuildMs = sw.Elapsed.TotalMilliseconds;
         var peakAfterBuild = Process.GetCurrentProcess().PeakWorkingSet64;
         var engineBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
-        var buildEvents = counter.Events;
 
         // The first updates run code paths for the first time (JIT, then tiered recompilation): a long-running engine
         // pays that once. They are applied and timed like the others, but reported apart, as warm-up.
@@ -198,7 +194,6 @@ public static class EngineBench
             EngineMemoryMb = Math.Round(engineBytes / 1048576.0, 1),
             PeakMemoryMb = Math.Round(peakAfterBuild / 1048576.0, 1),
             PeakMemoryWholeRunMb = Math.Round(peakWholeRun / 1048576.0, 1),
-            RendererEventsFullBuild = buildEvents,
             Updates = updates,
             IncrementalUpdateP50Us = Math.Round(p50, 2),
             IncrementalUpdateP99Us = Math.Round(Percentile(samples, 0.99), 2),
@@ -322,21 +317,5 @@ public static class EngineBench
         var sorted = values.Order().ToArray();
         var index = (int)Math.Ceiling(p * sorted.Length) - 1;
         return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
-    }
-
-    /// <summary>Counts what a renderer would receive.</summary>
-    private sealed class CountingListener : ICalculationListener
-    {
-        public long Events { get; private set; }
-
-        public void OnSelector(int selector, Peer peer, bool active) => Events++;
-
-        public void OnSelectorMember(int selector, string endpoint, bool added) => Events++;
-
-        public void OnPolicyList(int list, IReadOnlyList<Policy> policies) => Events += 1 + policies.Count;
-
-        public void OnEndpointPolicyList(string endpoint, int list) => Events++;
-
-        public void OnEndpointRemoved(string endpoint) => Events++;
     }
 }

@@ -20,7 +20,13 @@ public static class ConnectivityDiff
     /// <summary>Networks that change alike for the same workloads and port fall in one group.</summary>
     private const string NetworksKey = "\u0001networks";
 
-    private sealed record Side(ClusterSnapshot Cluster, PolicyEvaluator Evaluator);
+    /// <summary>One side of the comparison, answered by the calculation engine (as every question is).</summary>
+    private sealed record Side(ClusterSnapshot Cluster, CalculationEngine Engine)
+    {
+        /// <summary>An end as the engine takes it: a workload by handle, an outside address by itself.</summary>
+        public (int Handle, IPAddress? Address) Of(FlowEnd end) =>
+            end.Workload is { } w ? (Engine.EndpointHandle(w.Id), end.Address) : (-1, end.Address);
+    }
 
     private readonly record struct End(Workload? Before, Workload? After, ExternalNetwork? Network)
     {
@@ -41,8 +47,8 @@ public static class ConnectivityDiff
         ArgumentNullException.ThrowIfNull(afterCluster);
         ArgumentNullException.ThrowIfNull(beforePolicies);
         ArgumentNullException.ThrowIfNull(afterPolicies);
-        var before = new Side(beforeCluster, new PolicyEvaluator(beforeCluster, beforePolicies));
-        var after = new Side(afterCluster, new PolicyEvaluator(afterCluster, afterPolicies));
+        var before = new Side(beforeCluster, CalculationEngine.Build(beforeCluster, beforePolicies));
+        var after = new Side(afterCluster, CalculationEngine.Build(afterCluster, afterPolicies));
         var ids = beforeCluster.Workloads.Select(w => w.Id).Union(afterCluster.Workloads.Select(w => w.Id), StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var workloads = ids.Select(id => new End(beforeCluster.FindWorkload(id), afterCluster.FindWorkload(id), null)).ToList();
         var networks = ExternalNetwork.Collect((beforeCluster, beforePolicies), (afterCluster, afterPolicies)).Select(n => new End(null, null, n)).ToList();
@@ -150,7 +156,15 @@ public static class ConnectivityDiff
     {
         var f = from.On(after);
         var t = to.On(after);
-        return f is null || t is null ? null : side.Evaluator.Evaluate(new Flow(f, t, port.Protocol, port.Port));
+        if (f is null || t is null)
+        {
+            return null;
+        }
+
+        var (source, sourceAddress) = side.Of(f);
+        var (destination, destinationAddress) = side.Of(t);
+        var fast = side.Engine.Evaluate(source, sourceAddress, destination, destinationAddress, port.Protocol, port.Port);
+        return new FlowVerdict(new Flow(f, t, port.Protocol, port.Port), side.Engine.Explain(source, fast.Egress), side.Engine.Explain(destination, fast.Ingress));
     }
 
     private static IEnumerable<PortSpec> DestinationPorts(End to) =>

@@ -55,90 +55,28 @@ public sealed partial class CalculationEngine
         public LabelSet CalicoNamespaceLabels() => engine.CalicoNamespaceLabelsOf(Key.Namespace);
     }
 
-    /// <summary>
-    /// What the fast path reads of an endpoint, in one dense array indexed by handle (32 bytes per endpoint, no object
-    /// hop): its address word with the host-network and identity bits, its list's programs, and its identity's peer
-    /// block (the sorted peer selectors after their signature).
-    /// </summary>
-    internal struct EndpointHot
-    {
-        /// <summary>
-        /// The address word as rules naming IPv4 blocks read it (<see cref="AddressKind"/> in bits 32–33, an IPv4
-        /// address in host order below), <see cref="HostNetworkBit"/>, and <see cref="IdentityBit"/> when the endpoint
-        /// has an identity (is a selector member): one word, so that the remote end's address comes with its entry.
-        /// </summary>
-        public ulong Word;
-        public ProgramRef[] IngressProgram;
-        public ProgramRef[] EgressProgram;
-        /// <summary>The identity's peer block (<see cref="TierProgram.PeerBlockHeader"/>): its peer selectors' signature, then the selectors.</summary>
-        public int[] Matchers;
-    }
-
-    private EndpointHot[] hot = new EndpointHot[1024];
-
-    private const ulong HostNetworkBit = 1UL << 34;
-    private const ulong IdentityBit = 1UL << 35;
-    private const ulong AddressBits = (1UL << 34) - 1;
-
     /// <summary>An endpoint's <see cref="EndpointHot.Word"/>.</summary>
     private static ulong EndpointWord(EndpointState e) =>
-        AddressWord(e.Workload) | (e.HostNetwork ? HostNetworkBit : 0) | (e.Identity >= 0 ? IdentityBit : 0);
-
-    /// <summary>What is known of an end's address for rules naming IPv4 blocks.</summary>
-    private enum AddressKind : uint
-    {
-        /// <summary>No end at all: no block holds it.</summary>
-        Nothing = 0,
-
-        /// <summary>A workload whose manifest gives no address: only a block holding every address holds it.</summary>
-        Unknown = 1,
-
-        /// <summary>One IPv4 address.</summary>
-        V4 = 2,
-
-        /// <summary>Several addresses, or IPv6: judged on the rule's full form.</summary>
-        Other = 3,
-    }
-
-    /// <summary>The address word of an endpoint: its one address, none known, or several.</summary>
-    private static ulong AddressWord(Workload workload) => workload.Addresses.Count switch
-    {
-        0 => (ulong)AddressKind.Unknown << 32,
-        1 => AddressWord(workload.Addresses[0]),
-        _ => (ulong)AddressKind.Other << 32,
-    };
-
-    /// <summary>The address word of one address.</summary>
-    private static ulong AddressWord(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-        ? ((ulong)AddressKind.V4 << 32) | V4Bits(address)
-        : (ulong)AddressKind.Other << 32;
-
-    /// <summary>An IPv4 address as a number, most significant octet first (what rules' blocks are compiled to compare with).</summary>
-    private static uint V4Bits(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
+        EndpointAddress.Word(e.Workload) | (e.HostNetwork ? EndpointAddress.HostNetworkBit : 0) | (e.Identity >= 0 ? EndpointAddress.IdentityBit : 0);
 
     /// <summary>Grows the dense arrays to hold at least <paramref name="count"/> endpoints.</summary>
     private void ReserveEndpoints(int count)
     {
-        if (count > hot.Length)
+        if (count > walker.Hot.Length)
         {
-            Array.Resize(ref hot, count);
+            Array.Resize(ref walker.Hot, count);
         }
     }
 
     /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
     private void Sync(EndpointState e)
     {
-        if (e.Id >= hot.Length)
+        if (e.Id >= walker.Hot.Length)
         {
-            Array.Resize(ref hot, Math.Max(hot.Length * 2, e.Id + 1));
+            Array.Resize(ref walker.Hot, Math.Max(walker.Hot.Length * 2, e.Id + 1));
         }
 
-        hot[e.Id] = new EndpointHot
+        walker.Hot[e.Id] = new EndpointHot
         {
             Word = EndpointWord(e),
             IngressProgram = e.Ingress,
@@ -276,7 +214,7 @@ public sealed partial class CalculationEngine
             if (sameShape && oldKey.Equals(newKey))
             {
                 // Same identity: only what rules naming addresses read may have changed.
-                hot[existing].Word = EndpointWord(state);
+                walker.Hot[existing].Word = EndpointWord(state);
                 return;
             }
 
@@ -322,7 +260,7 @@ public sealed partial class CalculationEngine
         }
 
         endpoints[handle] = null;
-        hot[handle] = default;
+        walker.Hot[handle] = default;
         freeEndpoints.Push(handle);
     }
 

@@ -75,7 +75,7 @@ public sealed partial class CalculationEngine
             }
 
             // The same references as Sync would write; the rest of the entry is unchanged.
-            ref var entry = ref hot[endpoint.Id];
+            ref var entry = ref walker.Hot[endpoint.Id];
             entry.IngressProgram = endpoint.Ingress;
             entry.EgressProgram = endpoint.Egress;
             entry.Matchers = endpoint.Matchers;
@@ -133,7 +133,7 @@ public sealed partial class CalculationEngine
                 continue;
             }
 
-            ref readonly var entry = ref hot[endpoint.Id];
+            ref readonly var entry = ref walker.Hot[endpoint.Id];
             foreach (var programs in (ReadOnlySpan<ProgramRef[]>)[entry.IngressProgram, entry.EgressProgram])
             {
                 foreach (var p in programs)

@@ -25,6 +25,7 @@ public sealed partial class CalculationEngine
     private readonly HashSet<int> dirtyLists = [];
     private readonly Dictionary<int, IntSet> listsBySubject = [];
     private int nextTierId;
+    private long nextPolicyStamp = 1;
 
     /// <summary>Number of enforced policies known.</summary>
     public int PolicyCount => policies.Count;
@@ -64,13 +65,7 @@ public sealed partial class CalculationEngine
             {
                 // Order or end action changed: the tier's cached programs are stale, and every list holding a policy of
                 // this tier must be rebuilt.
-                foreach (var run in runs.Values.Where(r => r.Key.Tier == state.Id).ToList())
-                {
-                    ForgetRun(run);
-                }
-
-                runEdits.Clear();
-                ForgetArrayEdits();
+                runCache.ForgetTier(state.Id);
                 foreach (var m in matchers)
                 {
                     if (m is not null)
@@ -167,8 +162,8 @@ public sealed partial class CalculationEngine
 
         policies[key] = state;
         tier.Policies++;
-        state.Ingress = policy.GovernsIngress ? Compile(state, policy.IngressRules, Direction.Ingress) : [];
-        state.Egress = policy.GovernsEgress ? Compile(state, policy.EgressRules, Direction.Egress) : [];
+        state.Ingress = policy.GovernsIngress ? ruleCompiler.Compile(state, policy.IngressRules, Direction.Ingress) : [];
+        state.Egress = policy.GovernsEgress ? ruleCompiler.Compile(state, policy.EgressRules, Direction.Egress) : [];
         state.Subject = AcquireMatcher(policy.AppliesTo);
         state.Matchers.Add(state.Subject);
         var subject = matchers[state.Subject]!;
@@ -274,19 +269,7 @@ public sealed partial class CalculationEngine
         }
 
         dirtyLists.Clear();
-        runEdits.Clear();
-        ForgetArrayEdits();
-
-        // Runs interned during this flush that no list took (intermediate edits) leave the cache now.
-        foreach (var run in createdRuns)
-        {
-            if (run.RefCount == 0)
-            {
-                ForgetRun(run);
-            }
-        }
-
-        createdRuns.Clear();
+        runCache.EndFlush();
         RefreshPeerArrays();
         KeepPacked();
     }
@@ -348,7 +331,7 @@ public sealed partial class CalculationEngine
             }
 
             dirtyLists.Remove(old);
-            ReleaseRuns(dead.Runs);
+            runCache.Release(dead.Runs);
             dead.Runs = [];
             lists[old] = null;
             freeLists.Push(old);
@@ -384,46 +367,6 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>Policy precedence: tier order, tier name, policy order, namespace, name.</summary>
-    private static readonly Comparison<PolicyState> Precedence = static (a, b) =>
-    {
-        var c = a.Tier.Tier.Order.CompareTo(b.Tier.Tier.Order);
-        if (c == 0)
-        {
-            c = string.CompareOrdinal(a.Tier.Tier.Name, b.Tier.Tier.Name);
-        }
-
-        if (c == 0)
-        {
-            c = a.Policy.Order.CompareTo(b.Policy.Order);
-        }
-
-        // Equal orders go by policy name (Calico's documented tie-break), then namespace.
-        if (c == 0)
-        {
-            c = string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
-        }
-
-        if (c == 0)
-        {
-            c = string.CompareOrdinal(a.Policy.Namespace ?? string.Empty, b.Policy.Namespace ?? string.Empty);
-        }
-
-        // Same name in two dialects (a Kubernetes and a Calico NetworkPolicy): order by kind, then API version.
-        return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
-    };
-
-    private static readonly Comparer<PolicyState> PrecedenceComparer = Comparer<PolicyState>.Create(Precedence);
-
-    private readonly Dictionary<TierRunKey, TierRun> runs = [];
-    private readonly List<TierRun> createdRuns = [];
-    private long nextPolicyStamp = 1;
-    private readonly Dictionary<(TierRun Run, PolicyState Policy, bool Added), TierRun?> runEdits = [];
-    private readonly Dictionary<ArrayEdit, PolicyState[]> arrayEdits = [];
-
-    /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
-    public int TierRunCount => runs.Count;
-
     /// <summary>
     /// Rebuilds a list from its subjects: per tier, the subjects' policies (each subject keeps its own sorted per-tier
     /// arrays, so a tier with one contributing subject is taken as is), each tier a shared run.
@@ -438,7 +381,7 @@ public sealed partial class CalculationEngine
             result = new List<TierRun>(byTier.Length);
             foreach (var (tier, sorted) in byTier)
             {
-                result.Add(InternRun(tier, sorted));
+                result.Add(runCache.Intern(tier, sorted));
             }
         }
         else
@@ -474,14 +417,14 @@ public sealed partial class CalculationEngine
                     }
 
                     policies = [.. merged];
-                    Array.Sort(policies, Precedence);
+                    Array.Sort(policies, PolicyPrecedence.Compare);
                 }
 
-                result.Add(InternRun(tier, policies));
+                result.Add(runCache.Intern(tier, policies));
             }
         }
 
-        result.Sort((a, b) => CompareTiers(a.Tier, b.Tier));
+        result.Sort((a, b) => PolicyPrecedence.CompareTiers(a.Tier, b.Tier));
         Publish(list, [.. result]);
     }
 
@@ -516,7 +459,7 @@ public sealed partial class CalculationEngine
         {
             // The common case, a subject's policies all in one tier: one array, no grouping.
             var sorted = policies.ToArray();
-            Array.Sort(sorted, Precedence);
+            Array.Sort(sorted, PolicyPrecedence.Compare);
             byTier = [new TierPolicies(policies[0].Tier, sorted)];
         }
         else
@@ -524,7 +467,7 @@ public sealed partial class CalculationEngine
             byTier = [.. policies.GroupBy(p => p.Tier).Select(group =>
             {
                 var sorted = group.ToArray();
-                Array.Sort(sorted, Precedence);
+                Array.Sort(sorted, PolicyPrecedence.Compare);
                 return new TierPolicies(group.Key, sorted);
             })];
         }
@@ -541,7 +484,7 @@ public sealed partial class CalculationEngine
         }
 
         var at = Array.FindIndex(byTier, t => ReferenceEquals(t.Tier, policy.Tier));
-        var next = EditedOnce(at >= 0 ? byTier[at].Sorted : [], policy, added);
+        var next = runCache.EditedOnce(at >= 0 ? byTier[at].Sorted : [], policy, added);
         if (next.Length > 0 && at >= 0)
         {
             byTier[at] = new TierPolicies(policy.Tier, next);
@@ -556,84 +499,6 @@ public sealed partial class CalculationEngine
         }
     }
 
-    /// <summary>
-    /// <see cref="WithPolicy"/>, made once per flush for each array and edit: a tier's run whose policies are a
-    /// subject's sorted array (a tier one subject contributes alone) takes the edit the subject's array took, sharing
-    /// the result rather than copying it again (for a tier every pod's policies are in, two copies of ten thousand
-    /// references per change before). The arrays kept for the flush are bounded (<see cref="ArrayEditsBound"/>
-    /// references): a batch of many edits to long arrays goes on without sharing rather than holding every
-    /// intermediate array.
-    /// </summary>
-    private PolicyState[] EditedOnce(PolicyState[] sorted, PolicyState policy, bool added)
-    {
-        var key = new ArrayEdit(sorted, policy, added);
-        if (arrayEdits.TryGetValue(key, out var next))
-        {
-            return next;
-        }
-
-        next = WithPolicy(sorted, policy, added);
-        if (arrayEditsHeld + next.Length <= ArrayEditsBound)
-        {
-            arrayEdits[key] = next;
-            arrayEditsHeld += next.Length;
-        }
-
-        return next;
-    }
-
-    /// <summary>At most this many policy references are held in <see cref="arrayEdits"/> until the flush ends.</summary>
-    private const int ArrayEditsBound = 1 << 20;
-    private long arrayEditsHeld;
-
-    private void ForgetArrayEdits()
-    {
-        arrayEdits.Clear();
-        arrayEditsHeld = 0;
-    }
-
-    /// <summary>An edit of a sorted policy array, compared by the array's and the policy's identity.</summary>
-    private readonly record struct ArrayEdit(PolicyState[] From, PolicyState Policy, bool Added) : IEquatable<ArrayEdit>
-    {
-        public bool Equals(ArrayEdit other) => ReferenceEquals(From, other.From) && ReferenceEquals(Policy, other.Policy) && Added == other.Added;
-
-        public override int GetHashCode() => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(From), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Policy), Added);
-    }
-
-    /// <summary>
-    /// A precedence-sorted array with <paramref name="policy"/> inserted or removed (the same array when it already
-    /// is, or is not, there).
-    /// </summary>
-    private static PolicyState[] WithPolicy(PolicyState[] sorted, PolicyState policy, bool added)
-    {
-        var at = Array.BinarySearch(sorted, policy, PrecedenceComparer);
-        if (added)
-        {
-            if (at >= 0 && ReferenceEquals(sorted[at], policy))
-            {
-                return sorted;
-            }
-
-            var insert = at >= 0 ? at : ~at;
-            var longer = new PolicyState[sorted.Length + 1];
-            Array.Copy(sorted, longer, insert);
-            longer[insert] = policy;
-            Array.Copy(sorted, insert, longer, insert + 1, sorted.Length - insert);
-            return longer;
-        }
-
-        var remove = at >= 0 && ReferenceEquals(sorted[at], policy) ? at : Array.IndexOf(sorted, policy);
-        if (remove < 0)
-        {
-            return sorted;
-        }
-
-        var shorter = new PolicyState[sorted.Length - 1];
-        Array.Copy(sorted, shorter, remove);
-        Array.Copy(sorted, remove + 1, shorter, remove, sorted.Length - remove - 1);
-        return shorter;
-    }
-
     /// <summary>Applies the policies added and removed since the last build, run by run; lists sharing a run share the edit.</summary>
     private void Edit(PolicyList list)
     {
@@ -645,7 +510,7 @@ public sealed partial class CalculationEngine
         {
             // Runs are in tier order: the policy's tier run is where the walk stops, or belongs there.
             var at = 0;
-            while (at < result.Count && !ReferenceEquals(result[at].Tier, policy.Tier) && CompareTiers(result[at].Tier, policy.Tier) < 0)
+            while (at < result.Count && !ReferenceEquals(result[at].Tier, policy.Tier) && PolicyPrecedence.CompareTiers(result[at].Tier, policy.Tier) < 0)
             {
                 at++;
             }
@@ -654,13 +519,13 @@ public sealed partial class CalculationEngine
             {
                 if (added)
                 {
-                    result.Insert(at, InternRun(policy.Tier, [policy]));
+                    result.Insert(at, runCache.Intern(policy.Tier, [policy]));
                 }
 
                 continue;
             }
 
-            var edited = EditRun(result[at], policy, added);
+            var edited = runCache.Edit(result[at], policy, added);
             if (edited is null)
             {
                 result.RemoveAt(at);
@@ -674,331 +539,6 @@ public sealed partial class CalculationEngine
         Publish(list, [.. result]);
     }
 
-    private static int CompareTiers(TierState a, TierState b)
-    {
-        var c = a.Tier.Order.CompareTo(b.Tier.Order);
-        return c != 0 ? c : string.CompareOrdinal(a.Tier.Name, b.Tier.Name);
-    }
-
-    /// <summary>A run with one policy more or less (null when none is left), computed once per flush for all lists sharing it.</summary>
-    private TierRun? EditRun(TierRun run, PolicyState policy, bool added)
-    {
-        if (runEdits.TryGetValue((run, policy, added), out var cached))
-        {
-            return cached;
-        }
-
-        var next = EditedOnce(run.Policies, policy, added);
-        var result = next.Length == 0 ? null : ReferenceEquals(next, run.Policies) ? run : InternRun(run.Tier, next, (run, policy, added));
-        runEdits[(run, policy, added)] = result;
-        return result;
-    }
-
-    /// <summary>
-    /// The shared run for these policies of a tier (built once, with its programs). When it is <paramref name="edit"/>'s
-    /// run with one policy more or less, its programs are derived from that run's: a direction the policy does not
-    /// govern keeps its program, a chunked program has one chunk rebuilt.
-    /// </summary>
-    private TierRun InternRun(TierState tier, PolicyState[] policies, (TierRun Run, PolicyState Policy, bool Added)? edit = null)
-    {
-        var key = edit is var (from, policy, added) ? from.Key.With(policies, policy, added) : new TierRunKey(tier.Id, policies);
-        if (runs.TryGetValue(key, out var run))
-        {
-            return run;
-        }
-
-        run = new TierRun
-        {
-            Tier = tier,
-            Policies = policies,
-            Key = key,
-            Ingress = Derive(edit, Direction.Ingress, out var ingress) ? ingress : BuildDirection(policies, tier, Direction.Ingress),
-            Egress = Derive(edit, Direction.Egress, out var egress) ? egress : BuildDirection(policies, tier, Direction.Egress),
-        };
-        runs[key] = run;
-        createdRuns.Add(run);
-        return run;
-    }
-
-    /// <summary>
-    /// The program of an edited run for one direction, from the run it was edited from (<paramref name="program"/>,
-    /// null when no policy of the run governs the direction); false when it must be built afresh.
-    /// </summary>
-    private bool Derive((TierRun Run, PolicyState Policy, bool Added)? edit, Direction direction, out TierProgram? program)
-    {
-        program = null;
-        if (edit is not var (run, policy, added))
-        {
-            return false;
-        }
-
-        var before = direction == Direction.Ingress ? run.Ingress : run.Egress;
-        if (!policy.Policy.Governs(direction))
-        {
-            // The policies governing this direction are the same: so is the program, or its absence.
-            program = before;
-            return true;
-        }
-
-        program = before is { Chunks: not null } ? Splice(before, policy, added, direction) : null;
-        return program is not null;
-    }
-
-    private TierProgram? BuildDirection(PolicyState[] policies, TierState tier, Direction direction)
-    {
-        var count = 0;
-        foreach (var p in policies)
-        {
-            count += p.Policy.Governs(direction) ? 1 : 0;
-        }
-
-        if (count == 0)
-        {
-            return null;
-        }
-
-        var governing = new List<PolicyState>(count);
-        var rules = 0;
-        foreach (var p in policies)
-        {
-            if (p.Policy.Governs(direction))
-            {
-                governing.Add(p);
-                rules += p.Rules(direction).Length;
-            }
-        }
-
-        var segment = new TierSegment(0, governing.Count, tier.Tier.EndAction, tier.Id);
-        if (rules <= options.ChunkThreshold)
-        {
-            return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold, filtered: true);
-        }
-
-        var chunks = new List<TierChunk>();
-        var start = 0;
-        var filled = 0;
-        for (var i = 0; i < governing.Count; i++)
-        {
-            filled += governing[i].Rules(direction).Length;
-            if (filled >= options.ChunkRules || i == governing.Count - 1)
-            {
-                if (filled > TierProgram.MaxChunkRules)
-                {
-                    // A policy too long to number within a chunk: the program stays in one piece.
-                    return BuildTierProgram(CollectionsMarshal.AsSpan(governing), segment, direction, options.IndexThreshold, filtered: true);
-                }
-
-                chunks.Add(BuildChunk(governing.GetRange(start, i + 1 - start).ToArray(), segment, direction));
-                (start, filled) = (i + 1, 0);
-            }
-        }
-
-        return AssembleChunks([.. chunks], segment, rules);
-    }
-
-    private static TierChunk BuildChunk(PolicyState[] policies, TierSegment tier, Direction direction)
-    {
-        var program = BuildTierProgram(policies, tier with { End = policies.Length }, direction, indexThreshold: int.MaxValue, filtered: false);
-        var hasCalico = false;
-        foreach (var rule in program.Complex)
-        {
-            hasCalico |= IsIndexed(rule) && rule.RemoteCalico;
-        }
-
-        return new TierChunk { Policies = policies, Program = program, HasCalico = hasCalico };
-    }
-
-    /// <summary>Whether the selector index lists a rule (under each selector it names); other rules are always checked.</summary>
-    private static bool IsIndexed(CompiledRule rule) => IsSimple(rule) && rule.RemoteMatchers.Length > 0 && rule.RemoteNets.Length == 0;
-
-    /// <summary>A chunked program over <paramref name="chunks"/>, with its index built from scratch.</summary>
-    private static TierProgram AssembleChunks(TierChunk[] chunks, TierSegment tier, int rules)
-    {
-        var index = new Dictionary<int, List<int>>();
-        var always = new List<int>();
-        for (var c = 0; c < chunks.Length; c++)
-        {
-            AddPositions(chunks[c], c, index, always);
-        }
-
-        return new TierProgram
-        {
-            Code = [rules, (int)tier.EndAction, tier.Tier, 0],
-            Complex = [],
-            Names = [],
-            Chunks = chunks,
-            Parts = [.. chunks.Select(c => c.Program)],
-            PartCodes = [.. chunks.Select(c => c.Program.Code)],
-            Index = index.ToDictionary(p => p.Key, p => p.Value.ToArray()),
-            Always = [.. always],
-            IndexHasCalico = chunks.Any(c => c.HasCalico),
-        };
-    }
-
-    /// <summary>Appends the encoded positions of chunk <paramref name="c"/>'s rules to the index and the always-checked list.</summary>
-    private static void AddPositions(TierChunk chunk, int c, Dictionary<int, List<int>> index, List<int> always)
-    {
-        var complex = chunk.Program.Complex;
-        for (var i = 0; i < complex.Length; i++)
-        {
-            var position = TierProgram.Position(c, i);
-            if (!IsIndexed(complex[i]))
-            {
-                always.Add(position);
-                continue;
-            }
-
-            foreach (var m in complex[i].RemoteMatchers)
-            {
-                if (!index.TryGetValue(m, out var positions))
-                {
-                    index[m] = positions = [];
-                }
-
-                positions.Add(position);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A chunked program with one policy more or less: the chunk it falls in is rebuilt, every other chunk is shared,
-    /// and only the index entries of selectors that chunk names are rewritten. Null when the chunk would grow past
-    /// four times its fill or the last policy leaves (the program is then built afresh).
-    /// </summary>
-    private TierProgram? Splice(TierProgram program, PolicyState policy, bool added, Direction direction)
-    {
-        var chunks = program.Chunks!;
-        var c = ChunkOf(chunks, policy);
-        if (!added && Array.IndexOf(chunks[c].Policies, policy) < 0)
-        {
-            // Two versions of one policy compare equal: the one leaving may sit in the next chunk.
-            c = Array.FindIndex(chunks, ch => Array.IndexOf(ch.Policies, policy) >= 0);
-            if (c < 0)
-            {
-                return program;
-            }
-        }
-
-        var old = chunks[c];
-        var policies = WithPolicy(old.Policies, policy, added);
-        if (ReferenceEquals(policies, old.Policies))
-        {
-            return program;
-        }
-
-        var rules = 0;
-        foreach (var p in policies)
-        {
-            rules += p.Rules(direction).Length;
-        }
-
-        if (rules > Math.Min(4 * options.ChunkRules, TierProgram.MaxChunkRules) || (policies.Length == 0 && Array.TrueForAll(chunks, ch => ch == old || ch.Policies.Length == 0)))
-        {
-            // Too long a chunk, or no policy left for this direction (then there is no program: the tier does not
-            // apply, rather than ending in its action): built afresh.
-            return null;
-        }
-
-        var code = program.Code;
-        var tier = new TierSegment(0, policies.Length, (RuleAction)code[1], code[2]);
-        var chunk = BuildChunk(policies, tier, direction);
-        var nextChunks = (TierChunk[])chunks.Clone();
-        nextChunks[c] = chunk;
-
-        // The chunk's new positions, and every selector either version of the chunk is indexed under.
-        var fresh = new Dictionary<int, List<int>>();
-        var freshAlways = new List<int>();
-        AddPositions(chunk, c, fresh, freshAlways);
-        var touched = new HashSet<int>(fresh.Keys);
-        foreach (var rule in old.Program.Complex)
-        {
-            if (IsIndexed(rule))
-            {
-                touched.UnionWith(rule.RemoteMatchers);
-            }
-        }
-
-        var index = new Dictionary<int, int[]>(program.Index!);
-        foreach (var m in touched)
-        {
-            var merged = Merge(index.GetValueOrDefault(m) ?? [], c, fresh.TryGetValue(m, out var list) ? list : null);
-            if (merged.Length == 0)
-            {
-                index.Remove(m);
-            }
-            else
-            {
-                index[m] = merged;
-            }
-        }
-
-        var hasCalico = false;
-        foreach (var ch in nextChunks)
-        {
-            hasCalico |= ch.HasCalico;
-        }
-
-        return new TierProgram
-        {
-            Code = [code[0] - old.Program.RuleCount + chunk.Program.RuleCount, code[1], code[2], 0],
-            Complex = [],
-            Names = [],
-            Chunks = nextChunks,
-            Parts = [.. nextChunks.Select(ch => ch.Program)],
-            PartCodes = [.. nextChunks.Select(ch => ch.Program.Code)],
-            Index = index,
-            Always = Merge(program.Always, c, freshAlways),
-            IndexHasCalico = hasCalico,
-        };
-    }
-
-    /// <summary>The chunk a policy is in or goes into: the first whose last policy does not precede it (else the last non-empty one).</summary>
-    private static int ChunkOf(TierChunk[] chunks, PolicyState policy)
-    {
-        var last = 0;
-        for (var c = 0; c < chunks.Length; c++)
-        {
-            var held = chunks[c].Policies;
-            if (held.Length == 0)
-            {
-                continue;
-            }
-
-            last = c;
-            if (Precedence(policy, held[^1]) <= 0)
-            {
-                return c;
-            }
-        }
-
-        return last;
-    }
-
-    /// <summary>Ascending encoded positions with chunk <paramref name="chunk"/>'s replaced by <paramref name="replacement"/> (ascending).</summary>
-    private static int[] Merge(int[] positions, int chunk, List<int>? replacement)
-    {
-        var from = TierProgram.Position(chunk, 0);
-        var to = TierProgram.Position(chunk + 1, 0);
-        var below = 0;
-        while (below < positions.Length && positions[below] < from)
-        {
-            below++;
-        }
-
-        var above = below;
-        while (above < positions.Length && positions[above] < to)
-        {
-            above++;
-        }
-
-        var count = replacement?.Count ?? 0;
-        var result = new int[below + count + (positions.Length - above)];
-        Array.Copy(positions, result, below);
-        replacement?.CopyTo(result, below);
-        Array.Copy(positions, above, result, below + count, positions.Length - above);
-        return result;
-    }
-
     private void Publish(PolicyList list, TierRun[] newRuns)
     {
         foreach (var r in newRuns)
@@ -1006,7 +546,7 @@ public sealed partial class CalculationEngine
             r.RefCount++;
         }
 
-        ReleaseRuns(list.Runs);
+        runCache.Release(list.Runs);
         list.Runs = newRuns;
         var ingress = Renew(list.IngressProgram, newRuns, Direction.Ingress);
         var egress = Renew(list.EgressProgram, newRuns, Direction.Egress);
@@ -1056,313 +596,5 @@ public sealed partial class CalculationEngine
         }
 
         return ReferenceEquals(target, current) ? null : target;
-    }
-
-    private void ReleaseRuns(TierRun[] old)
-    {
-        foreach (var r in old)
-        {
-            if (--r.RefCount == 0)
-            {
-                ForgetRun(r);
-            }
-        }
-    }
-
-    private void ForgetRun(TierRun run)
-    {
-        if (runs.TryGetValue(run.Key, out var current) && ReferenceEquals(current, run))
-        {
-            runs.Remove(run.Key);
-        }
-    }
-
-    private static TierProgram BuildTierProgram(ReadOnlySpan<PolicyState> policies, TierSegment tier, Direction direction, int indexThreshold, bool filtered)
-    {
-        var rules = new List<(CompiledRule Rule, int Policy, int Index)>();
-        foreach (var policy in policies)
-        {
-            var compiled = policy.Rules(direction);
-            for (var r = 0; r < compiled.Length; r++)
-            {
-                rules.Add((compiled[r], policy.Id, r));
-            }
-        }
-
-        var names = new List<string>();
-        var portCount = 0;
-        var matcherCount = 0;
-        foreach (var (rule, _, _) in rules)
-        {
-            if (IsSimple(rule))
-            {
-                portCount += rule.Ports.Length;
-                matcherCount += rule.RemoteMatchers.Length + NetWords(rule.RemoteNets);
-            }
-        }
-
-        var portBase = TierProgram.HeaderSize + (TierProgram.RuleSize * rules.Count);
-        var matcherBase = portBase + (TierProgram.PortSize * portCount);
-        // Only a program walked rule by rule has filters (an indexed one is walked through its index, and a chunk
-        // through its program's), and only if it is long enough for them to pay.
-        var indexed = rules.Count > indexThreshold;
-        filtered &= !indexed && rules.Count >= TierProgram.FilterFrom;
-        var filterBase = matcherBase + matcherCount;
-        var code = new int[filterBase + (filtered ? TierProgram.FilterSize * rules.Count : 0)];
-        (code[0], code[1], code[2], code[TierProgram.HeaderFilter]) = (rules.Count, (int)tier.EndAction, tier.Tier, filtered ? filterBase : 0);
-        var portAt = portBase;
-        var matcherAt = matcherBase;
-        var complex = new CompiledRule[rules.Count];
-        var singlePorts = new int[rules.Count];
-        var index = indexed ? new Dictionary<int, List<int>>() : null;
-        var always = new List<int>();
-        for (var i = 0; i < rules.Count; i++)
-        {
-            var (rule, policy, ruleIndex) = rules[i];
-            var simple = IsSimple(rule);
-            complex[i] = rule;
-            var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-            code[at] = (simple ? TierProgram.FlagSimple : 0) | (rule.RemoteCalico ? TierProgram.FlagCalico : 0) |
-                (simple && rule.RemoteNets.Length > 0 ? TierProgram.FlagNets : 0) | ((int)rule.Action << 4);
-            code[at + 1] = rule.Protocol;
-            code[at + 2] = rule.NotProtocol;
-            code[at + 3] = portAt;
-            code[at + 4] = simple ? rule.Ports.Length : 0;
-            code[at + 5] = matcherAt;
-            code[at + 6] = simple ? rule.RemoteMatchers.Length : 0;
-            code[at + 7] = policy;
-            code[at + 8] = ruleIndex;
-            singlePorts[i] = simple && rule.Ports.Length == 1 && rule.Ports[0].Name is null && rule.Ports[0].First == rule.Ports[0].Last ? rule.Ports[0].First : -1;
-            if (indexed)
-            {
-                // A simple rule naming selectors can only match members of them (and, for Calico selectors, addresses
-                // in network sets: then the index is bypassed while network sets exist); the rest are always checked.
-                if (IsIndexed(rule))
-                {
-                    foreach (var m in rule.RemoteMatchers)
-                    {
-                        if (!index!.TryGetValue(m, out var positions))
-                        {
-                            index[m] = positions = [];
-                        }
-
-                        positions.Add(i);
-                    }
-                }
-                else
-                {
-                    always.Add(i);
-                }
-            }
-
-            // Until known to name selectors only, a rule may match any remote end: its filter lets every pod through.
-            var filterAt = filterBase + (TierProgram.FilterSize * i);
-            if (filtered)
-            {
-                code.AsSpan(filterAt, TierProgram.FilterSize).Fill(-1);
-            }
-
-            if (!simple)
-            {
-                continue;
-            }
-
-            var (lo, hi) = TierProgram.Signature(rule.RemoteMatchers);
-            (code[at + 9], code[at + 10], code[at + 11], code[at + 12]) = ((int)lo, (int)(lo >> 32), (int)hi, (int)(hi >> 32));
-            if (filtered && rule.RemoteMatchers.Length > 0 && rule.RemoteNets.Length == 0)
-            {
-                // Selectors only: a pod matches only as a member of one of them, so it shares a signature bit.
-                code.AsSpan(at + 9, TierProgram.FilterSize).CopyTo(code.AsSpan(filterAt));
-            }
-
-            foreach (var p in rule.Ports)
-            {
-                var nameIndex = -1;
-                if (p.Name is { } name)
-                {
-                    nameIndex = names.IndexOf(name);
-                    if (nameIndex < 0)
-                    {
-                        nameIndex = names.Count;
-                        names.Add(name);
-                    }
-                }
-
-                (code[portAt], code[portAt + 1], code[portAt + 2], code[portAt + 3]) = (p.First, p.Last, p.Protocol, nameIndex);
-                portAt += TierProgram.PortSize;
-            }
-
-            foreach (var m in rule.RemoteMatchers)
-            {
-                code[matcherAt++] = m;
-            }
-
-            if (rule.RemoteNets.Length > 0)
-            {
-                code[matcherAt++] = rule.RemoteNets.Length;
-                foreach (var net in rule.RemoteNets)
-                {
-                    (code[matcherAt], code[matcherAt + 1]) = V4(net.Network);
-                    code[matcherAt + 2] = net.Except.Count;
-                    matcherAt += 3;
-                    foreach (var e in net.Except)
-                    {
-                        (code[matcherAt], code[matcherAt + 1]) = V4(e);
-                        matcherAt += 2;
-                    }
-                }
-            }
-        }
-
-        int[]? keys = null;
-        int[] starts = [], flat = [];
-        ulong keyLow = 0, keyHigh = 0;
-        if (index is not null)
-        {
-            keys = [.. index.Keys.Order()];
-            (keyLow, keyHigh) = TierProgram.Signature(keys);
-
-            starts = new int[keys.Length + 1];
-            flat = new int[index.Values.Sum(v => v.Count)];
-            for (var k = 0; k < keys.Length; k++)
-            {
-                var positions = index[keys[k]];
-                positions.CopyTo(flat, starts[k]);
-                starts[k + 1] = starts[k] + positions.Count;
-            }
-        }
-
-        return new TierProgram
-        {
-            Code = code,
-            Complex = complex,
-            SinglePorts = singlePorts,
-            Names = [.. names],
-            IndexKeys = keys,
-            KeySignatureLow = keyLow,
-            KeySignatureHigh = keyHigh,
-            IndexStarts = starts,
-            IndexPositions = flat,
-            Always = [.. always],
-            IndexHasCalico = indexed && rules.Any(r => IsIndexed(r.Rule) && r.Rule.RemoteCalico),
-        };
-    }
-
-    /// <summary>The words a simple rule's IPv4 blocks take in its program: a count, then each block and its exceptions.</summary>
-    private static int NetWords(CidrBlock[] nets)
-    {
-        if (nets.Length == 0)
-        {
-            return 0;
-        }
-
-        var words = 1;
-        foreach (var net in nets)
-        {
-            words += 3 + (2 * net.Except.Count);
-        }
-
-        return words;
-    }
-
-    /// <summary>An IPv4 network as its base address and mask, host order, in two words.</summary>
-    private static (int Base, int Mask) V4(System.Net.IPNetwork network)
-    {
-        var mask = network.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - network.PrefixLength);
-        return ((int)V4Bits(network.BaseAddress), (int)mask);
-    }
-
-    private static bool IsV4(System.Net.IPNetwork network) => network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
-
-    private static bool IsSimple(CompiledRule rule) => rule.Simple && !rule.RequiresIcmpType && rule.IpVersion == 0;
-
-    private CompiledRule[] Compile(PolicyState state, EquatableArray<Rule> rules, Direction direction)
-    {
-        var result = new CompiledRule[rules.Count];
-        for (var i = 0; i < rules.Count; i++)
-        {
-            var rule = rules[i];
-            var compiled = new CompiledRule
-            {
-                Source = rule,
-                Action = rule.Action,
-                Protocol = rule.Protocol?.Number ?? -1,
-                NotProtocol = rule.NotProtocol?.Number ?? -1,
-                RequiresIcmpType = rule.Icmp is not null,
-                IpVersion = rule.IpVersion ?? 0,
-                From = Compile(state, rule.Source),
-                To = Compile(state, rule.Destination),
-            };
-            Simplify(compiled, ingress: direction == Direction.Ingress);
-            result[i] = compiled;
-        }
-
-        return result;
-    }
-
-    /// <summary>Marks a rule simple when its remote end is only selectors and its local end only destination ports.</summary>
-    private static void Simplify(CompiledRule rule, bool ingress)
-    {
-        var remote = ingress ? rule.From : rule.To;
-        var local = ingress ? rule.To : rule.From;
-        var localPlain = local.IsAny || (local.Peers.Length == 0 && local.NotMatcher < 0 && local.NotNets.Length == 0 && local.NotPorts.Length == 0 && (ingress || local.Ports.Length == 0));
-        // Each peer names the remote end either by selectors or by IPv4 blocks (not both, which must hold together).
-        var remotePlain = remote.IsAny || (remote.NotMatcher < 0 && remote.NotNets.Length == 0 && remote.NotPorts.Length == 0 && (ingress ? remote.Ports.Length == 0 : true) &&
-            remote.Peers.All(p => p.NodeSelector is null &&
-                ((p.Matcher >= 0 && p.Nets.Length == 0) || (p.Matcher < 0 && p.Nets.Length > 0 && p.Nets.All(n => IsV4(n.Network) && n.Except.All(IsV4))))));
-        if (!localPlain || !remotePlain)
-        {
-            return;
-        }
-
-        var ports = ingress ? local.Ports : remote.Ports;
-        rule.Simple = true;
-        rule.RemoteMatchers = [.. remote.Peers.Where(p => p.Matcher >= 0).Select(p => p.Matcher).Distinct().Order()];
-        rule.RemoteNets = [.. remote.Peers.SelectMany(p => p.Nets)];
-        rule.RemoteCalico = remote.Peers.Any(p => p.Matcher >= 0 && p.Calico);
-        rule.Ports = [.. ports.Select(p => new FastPort(p.First, p.Last, p.Protocol?.Number ?? -1, p.Name))];
-    }
-
-    private CompiledEntity Compile(PolicyState state, EntityMatch match)
-    {
-        if (match.IsAny)
-        {
-            return CompiledEntity.Any;
-        }
-
-        var peers = match.Peers.Count == 0 ? [] : new CompiledPeer[match.Peers.Count];
-        for (var i = 0; i < peers.Length; i++)
-        {
-            peers[i] = Compile(state, match.Peers[i]);
-        }
-
-        var entity = new CompiledEntity
-        {
-            Peers = peers,
-            NotNets = [.. match.NotNets],
-            Ports = [.. match.Ports],
-            NotPorts = [.. match.NotPorts],
-        };
-        if (match.NotSelector is { } notSelector)
-        {
-            entity.NotMatcher = AcquireMatcher(new Peer { CalicoScope = true, Selector = notSelector });
-            state.Matchers.Add(entity.NotMatcher);
-        }
-
-        return entity;
-    }
-
-    private CompiledPeer Compile(PolicyState state, Peer peer)
-    {
-        var compiled = new CompiledPeer { Nets = [.. peer.Nets], NodeSelector = peer.NodeSelector, Calico = peer.CalicoScope };
-        if (peer.RequiresWorkload)
-        {
-            compiled.Matcher = AcquireMatcher(peer);
-            state.Matchers.Add(compiled.Matcher);
-            state.PeerMatchers.Add(compiled.Matcher);
-            AddPeerRef(compiled.Matcher, 1);
-        }
-
-        return compiled;
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class CalculationEngine
         {
             var e = endpoints[handle]!;
             var list = e.List < 0 ? "none" : string.Join(", ", lists[e.List]!.Policies.Select(p => PolicyKey(p)));
-            var peers = hot[handle].Matchers.Skip(TierProgram.PeerBlockHeader).Select(m => $"{matchers[m]!.Peer} calico={matchers[m]!.Peer.CalicoScope}").Order(StringComparer.Ordinal);
+            var peers = walker.Hot[handle].Matchers.Skip(TierProgram.PeerBlockHeader).Select(m => $"{matchers[m]!.Peer} calico={matchers[m]!.Peer.CalicoScope}").Order(StringComparer.Ordinal);
             sb.Append(CultureInfo.InvariantCulture, $"endpoint {id}: {list}\n  peers: {string.Join("; ", peers)}\n");
         }
 
@@ -94,10 +94,7 @@ public sealed partial class CalculationEngine
             ("lists by subject (members)", listsBySubject.Values.Sum(s => s.Count)),
             ("dirty identities", dirtyIdentities.Count),
             ("dirty lists", dirtyLists.Count),
-            ("tier runs", runs.Count),
-            ("created runs", createdRuns.Count),
-            ("run edits", runEdits.Count),
-            ("array edits", arrayEdits.Count),
+            .. runCache.Census(),
             ("selector ids", matcherIds.Count),
             ("selectors", Live(matchers)),
             ("selectors by namespace", matchersByNamespace.Count),

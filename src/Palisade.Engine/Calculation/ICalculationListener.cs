@@ -3,10 +3,16 @@ using Palisade.Model.Policies;
 namespace Palisade.Engine.Calculation;
 
 /// <summary>
-/// What renderers receive from the engine, as deltas: selector memberships per endpoint, which shared policy list each
-/// endpoint uses, and the content of each policy list. Every add is balanced by a remove.
+/// The deltas the engine's stages hand on at the end of the graph: selector memberships per endpoint, which shared
+/// policy list each endpoint uses, and the content of each policy list. Every add is balanced by a remove.
 /// </summary>
-public interface ICalculationListener
+/// <remarks>
+/// Internal, not a subscriber API: the path from change to kernel is render-plus-diff (the data plane renders the
+/// desired table from the engine's read-only view and diffs it against what it last wrote), so no renderer consumes
+/// these. They are kept, and checked by ListenerDeltaTests (a mirror rebuilt from the deltas alone equals the engine's
+/// description at every flush), as the invariant that the stages' bookkeeping balances.
+/// </remarks>
+internal interface ICalculationListener
 {
     /// <summary>Selector <paramref name="selector"/> (a peer's identity conditions) now exists (or no longer).</summary>
     void OnSelector(int selector, Peer peer, bool active);

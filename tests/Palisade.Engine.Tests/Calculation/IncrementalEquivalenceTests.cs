@@ -13,8 +13,8 @@ namespace Palisade.Engine.Tests.Calculation;
 /// </summary>
 public sealed class IncrementalEquivalenceTests
 {
-    private static readonly (int Port, Protocol Protocol)[] Ports = [(80, Protocol.Tcp), (443, Protocol.Tcp), (5432, Protocol.Tcp), (8080, Protocol.Tcp), (53, Protocol.Udp), (80, Protocol.Sctp)];
-    private static readonly IPAddress[] Outside = [IPAddress.Parse("192.0.2.3"), IPAddress.Parse("10.9.0.1"), IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.0.0.2"), IPAddress.Parse("fd00::3")];
+    internal static readonly (int Port, Protocol Protocol)[] Ports = [(80, Protocol.Tcp), (443, Protocol.Tcp), (5432, Protocol.Tcp), (8080, Protocol.Tcp), (53, Protocol.Udp), (80, Protocol.Sctp)];
+    internal static readonly IPAddress[] Outside = [IPAddress.Parse("192.0.2.3"), IPAddress.Parse("10.9.0.1"), IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.0.0.2"), IPAddress.Parse("fd00::3")];
 
     [Property(MaxTest = 150)]
     public void AfterRandomUpdates_VerdictsEqualReference_AndStateEqualsFromScratch(int seed, byte updateCount)
