@@ -1,5 +1,5 @@
-using System.Text;
 using Palisade.Dataplane.Nftables.Model;
+using Palisade.Dataplane.Nftables.Transactions;
 
 namespace Palisade.Dataplane.Nftables;
 
@@ -10,57 +10,70 @@ namespace Palisade.Dataplane.Nftables;
 /// </summary>
 public static class RulesetDiff
 {
+    /// <summary>Large sets go in chunks: one command per few thousand elements keeps nft's parser memory flat.</summary>
+    private const int ElementsPerCommand = 2000;
+
     /// <summary>A transaction that replaces whatever table of that name exists with <paramref name="desired"/>, atomically.</summary>
-    public static string Replace(NftTable desired)
-    {
-        ArgumentNullException.ThrowIfNull(desired);
-        var t = $"{desired.Family} {desired.Name}";
-        return $"add table {t}\ndelete table {t}\n{desired.ToScript()}";
-    }
+    public static string Replace(NftTable desired) => ReplacePlan(desired).ToString();
 
     /// <summary>The commands taking the kernel from <paramref name="current"/> to <paramref name="desired"/>; empty when equal.</summary>
-    public static string Transaction(NftTable current, NftTable desired)
+    public static string Transaction(NftTable current, NftTable desired) => Plan(current, desired).ToString();
+
+    /// <summary><see cref="Replace"/> as data.</summary>
+    public static NftTransaction ReplacePlan(NftTable desired)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+
+        // Adding first makes the delete succeed whether or not the table was there.
+        return new NftTransaction(desired.Family, desired.Name, [new NftAddTable(), new NftDeleteTable(), new NftDefineTable(desired)]);
+    }
+
+    /// <summary><see cref="Transaction"/> as data.</summary>
+    public static NftTransaction Plan(NftTable current, NftTable desired)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
-        var t = $"{desired.Family} {desired.Name}";
-        var create = new StringBuilder();
-        var fill = new StringBuilder();
-        var chains = new StringBuilder();
-        var elementDeletes = new StringBuilder();
-        var removals = new StringBuilder();
+
+        // The order matters to the kernel, which checks each command against the state the earlier ones left: sets and
+        // chains exist before rules and elements name them; a map key whose verdict changes is deleted before it is
+        // added again; chains are emptied before anything they use goes.
+        var create = new List<NftCommand>();
+        var fill = new List<NftCommand>();
+        var chains = new List<NftCommand>();
+        var elementDeletes = new List<NftCommand>();
+        var removals = new List<NftCommand>();
 
         foreach (var (name, set) in desired.Sets)
         {
-            if (!current.Sets.TryGetValue(name, out var old) || old.Declaration != set.Declaration)
+            if (!current.Sets.TryGetValue(name, out var old) || !old.SameDeclaration(set))
             {
                 if (old is not null)
                 {
                     // A changed type: remove and create again in the same transaction.
-                    create.Append(old.IsMap ? "delete map " : "delete set ").Append(t).Append(' ').Append(name).Append('\n');
+                    create.Add(new NftDeleteSet(name, old.IsMap));
                 }
 
-                create.Append(set.IsMap ? "add map " : "add set ").Append(t).Append(' ').Append(name).Append(" { ").Append(set.Declaration).Append(" }\n");
-                AppendElements(set.IsMap ? fill : fill, "add", t, set, set.Elements);
+                create.Add(new NftAddSet(set));
+                AddElements(fill, name, set.Elements);
                 continue;
             }
 
-            var oldElements = old.Elements.ToHashSet(StringComparer.Ordinal);
-            var newElements = set.Elements.ToHashSet(StringComparer.Ordinal);
+            var oldElements = old.Elements.ToHashSet();
+            var newElements = set.Elements.ToHashSet();
             var added = set.Elements.Where(e => !oldElements.Contains(e)).ToList();
             var removed = old.Elements.Where(e => !newElements.Contains(e)).ToList();
             if (set.IsMap)
             {
                 // A map key whose verdict changed is deleted (by key) and added again.
-                var addedKeys = added.Select(MapKey).ToHashSet(StringComparer.Ordinal);
-                AppendElements(elementDeletes, "delete", t, set, removed.Where(e => !addedKeys.Contains(MapKey(e))).Select(MapKey).ToList());
-                AppendElements(fill, "delete", t, set, removed.Where(e => addedKeys.Contains(MapKey(e))).Select(MapKey).ToList());
-                AppendElements(chains, "add", t, set, added);
+                var addedKeys = added.Select(e => e.Key).ToHashSet();
+                DeleteElements(elementDeletes, name, removed.Where(e => !addedKeys.Contains(e.Key)).Select(e => e.Key).ToList());
+                DeleteElements(fill, name, removed.Where(e => addedKeys.Contains(e.Key)).Select(e => e.Key).ToList());
+                AddElements(chains, name, added);
             }
             else
             {
-                AppendElements(fill, "add", t, set, added);
-                AppendElements(elementDeletes, "delete", t, set, removed);
+                AddElements(fill, name, added);
+                DeleteElements(elementDeletes, name, removed.Select(e => e.Key).ToList());
             }
         }
 
@@ -68,29 +81,24 @@ public static class RulesetDiff
         {
             if (!current.Chains.TryGetValue(name, out var old))
             {
-                create.Append("add chain ").Append(t).Append(' ').Append(name);
-                if (chain.Hook is not null)
-                {
-                    create.Append(" { ").Append(chain.Hook).Append(" }");
-                }
-
-                create.Append('\n');
-                AppendRules(chains, t, chain);
+                create.Add(new NftAddChain(name, chain.Hook));
+                chains.AddRange(chain.Rules.Select(r => new NftAddRule(name, r)));
             }
             else if (old != chain)
             {
-                chains.Append("flush chain ").Append(t).Append(' ').Append(name).Append('\n');
-                AppendRules(chains, t, chain);
+                chains.Add(new NftFlushChain(name));
+                chains.AddRange(chain.Rules.Select(r => new NftAddRule(name, r)));
             }
         }
 
-        foreach (var (name, chain) in current.Chains)
+        var flushes = new List<NftCommand>();
+        foreach (var name in current.Chains.Keys)
         {
             if (!desired.Chains.ContainsKey(name))
             {
                 // Emptied first: a chain may jump to another removed in the same transaction.
-                chains.Insert(0, $"flush chain {t} {name}\n");
-                removals.Append("delete chain ").Append(t).Append(' ').Append(name).Append('\n');
+                flushes.Insert(0, new NftFlushChain(name));
+                removals.Add(new NftDeleteChain(name));
             }
         }
 
@@ -98,34 +106,26 @@ public static class RulesetDiff
         {
             if (!desired.Sets.ContainsKey(name))
             {
-                removals.Append(set.IsMap ? "delete map " : "delete set ").Append(t).Append(' ').Append(name).Append('\n');
+                removals.Add(new NftDeleteSet(name, set.IsMap));
             }
         }
 
-        return string.Concat(create, fill, chains, elementDeletes, removals);
+        return new NftTransaction(desired.Family, desired.Name, [.. create, .. fill, .. flushes, .. chains, .. elementDeletes, .. removals]);
     }
 
-    private static string MapKey(string element) => element[..element.IndexOf(" : ", StringComparison.Ordinal)];
-
-    private static void AppendElements(StringBuilder sb, string verb, string table, NftSet set, IReadOnlyCollection<string> elements)
+    private static void AddElements(List<NftCommand> commands, string set, IReadOnlyCollection<NftElement> elements)
     {
-        if (elements.Count == 0)
+        foreach (var chunk in elements.Chunk(ElementsPerCommand))
         {
-            return;
-        }
-
-        // Large sets go in chunks: one command line per few thousand elements keeps the parser's memory flat.
-        foreach (var chunk in elements.Chunk(2000))
-        {
-            sb.Append(verb).Append(" element ").Append(table).Append(' ').Append(set.Name).Append(" { ").Append(string.Join(", ", chunk)).Append(" }\n");
+            commands.Add(new NftAddElements(set, [.. chunk]));
         }
     }
 
-    private static void AppendRules(StringBuilder sb, string table, NftChain chain)
+    private static void DeleteElements(List<NftCommand> commands, string set, IReadOnlyCollection<NftValue> keys)
     {
-        foreach (var rule in chain.Rules)
+        foreach (var chunk in keys.Chunk(ElementsPerCommand))
         {
-            sb.Append("add rule ").Append(table).Append(' ').Append(chain.Name).Append(' ').Append(rule).Append('\n');
+            commands.Add(new NftDeleteElements(set, [.. chunk]));
         }
     }
 }

@@ -80,7 +80,7 @@ public sealed class EnforcementTests : IDisposable
     private void Allow(params int[] ports) => File.WriteAllText(Path.Combine(dir, "policy.yaml"), AllowPolicy(ports.Length == 0 ? [8080, 8083] : ports));
 
     /// <summary>NetworkPolicy allow-client: the server admits the client on these TCP ports.</summary>
-    internal static string AllowPolicy(params int[] ports) => DataplaneBench.AllowClient("allow-client", ports);
+    internal static string AllowPolicy(params int[] ports) => BenchManifests.AllowClient("allow-client", ports);
 
     private NodeAgent StartAgent(TextWriter flows, out Task running, CancellationToken token)
     {

@@ -1,6 +1,4 @@
-using Palisade.Dataplane.Nftables.Model;
 using Palisade.Engine.Calculation;
-using Palisade.Manifests;
 
 namespace Palisade.Dataplane.Nftables.Tests;
 
@@ -14,67 +12,12 @@ public sealed class RendererKernelTests : IClassFixture<KernelFixture>
 
     public RendererKernelTests(KernelFixture kernel) => this.kernel = kernel;
 
-    private static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Palisade.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir!.FullName;
-        }
-    }
-
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in CaseDirectories())
-        {
-            data.Add(dir);
-        }
-
-        return data;
-    }
-
-    private static List<string> CaseDirectories()
-    {
-        var data = new List<string>();
-        foreach (var root in new[] { Path.Combine(Root, "tests", "conformance", "upstream"), Path.Combine(Root, "tests", "conformance") })
-        {
-            if (!Directory.Exists(root))
-            {
-                continue;
-            }
-
-            foreach (var dir in Directory.GetDirectories(root).SelectMany(Directory.GetDirectories).Order(StringComparer.Ordinal))
-            {
-                if (File.Exists(Path.Combine(dir, "expect.json")))
-                {
-                    data.Add(Path.GetFullPath(dir));
-                }
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Cases() => ConformanceCases.Theory();
 
     private static (CalculationEngine Engine, List<RulesetRenderer.LocalEndpoint> Locals) Load(string dir)
     {
-        var cluster = File.Exists(Path.Combine(dir, "cluster.yaml")) ? Path.Combine(dir, "cluster.yaml") : Path.Combine(dir, "..", "cluster.yaml");
-        var paths = new List<string> { cluster };
-        if (File.Exists(Path.Combine(dir, "policies.yaml")))
-        {
-            paths.Add(Path.Combine(dir, "policies.yaml"));
-        }
-
-        var loaded = new ManifestLoader().Load(paths);
-        Assert.True(loaded.Succeeded, string.Join("\n", loaded.Diagnostics));
-        var engine = CalculationEngine.Build(loaded.Cluster, loaded.Policies);
-        var locals = loaded.Cluster.Workloads.Select((w, i) => new RulesetRenderer.LocalEndpoint(w.Id, $"palt{i}")).ToList();
-        return (engine, locals);
+        var (engine, cluster, _) = ConformanceCases.Load(dir);
+        return (engine, ConformanceCases.AllLocal(cluster));
     }
 
     [Theory]
@@ -99,7 +42,7 @@ public sealed class RendererKernelTests : IClassFixture<KernelFixture>
     [Fact]
     public void Transaction_BetweenTwoCases_TakesTheKernelToTheNewTable_AndIsEmptyWhenNothingChanged()
     {
-        var cases = CaseDirectories();
+        var cases = ConformanceCases.Directories();
         var (e1, l1) = Load(cases[0]);
         var (e2, l2) = Load(cases[^1]);
         var catalog = new RuleCatalog();

@@ -25,6 +25,10 @@ internal static class BenchCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent connection loops.", DefaultValueFactory = _ => 32 };
         var changes = new Option<int>("--changes") { Description = "Policy changes for the agent measurements (0 to skip).", DefaultValueFactory = _ => 20 };
         var restarts = new Option<int>("--restarts") { Description = "Times to kill -9 and restart an agent process under about 100 new connections/s (0 to skip).", DefaultValueFactory = _ => 20 };
+        var handshakesOnly = new Option<bool>("--handshakes-only") { Description = "Measure only handshakes per second (admission capacity), --rounds times round: quick enough to compare rulesets." };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of the handshakes-only measurement (the best counts).", DefaultValueFactory = _ => 3 };
+        var rulesets = new Option<string[]>("--ruleset") { Description = "With --handshakes-only: another ruleset to measure, NAME=FILE (an nft script loaded into the router after its ruleset is flushed).", AllowMultipleArgumentsPerToken = false };
+        var save = new Option<string?>("--save-rulesets") { Description = "With --handshakes-only: write each measured ruleset as DIR/NAME.nft (to derive variants from)." };
         var output = CommonOptions.Output("table", "json");
         var command = new Command("dataplane", """
             Measure the nftables data plane between two network namespaces through a router namespace that holds the
@@ -50,13 +54,33 @@ internal static class BenchCommand
             Examples:
               sudo palisade bench dataplane -o json
               sudo palisade bench dataplane --rules 10000 --seconds 3 --changes 50 --restarts 20 -o json
+              sudo palisade bench dataplane --handshakes-only --save-rulesets /tmp/rulesets -o json
+              sudo palisade bench dataplane --handshakes-only --ruleset variant=/tmp/variant.nft -o json
             """)
         {
-            rules, seconds, concurrency, changes, restarts, output,
+            rules, seconds, concurrency, changes, restarts, handshakesOnly, rounds, rulesets, save, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             KernelCheck.Require("palisade bench dataplane", KernelNeeds.Agent | KernelNeeds.Nft);
+            if (parse.GetValue(handshakesOnly))
+            {
+                var extra = (parse.GetValue(rulesets) ?? []).Select(ReadRuleset).ToList();
+                var handshakes = HandshakeBench.Run(parse.GetValue(rules), parse.GetValue(seconds), Math.Max(1, parse.GetValue(rounds)), extra, parse.GetValue(save),
+                    s => context.Error.WriteLine($"bench: {s}"), cancellationToken);
+                var json = JsonSerializer.SerializeToElement(handshakes, BenchJson.Options);
+                if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
+                {
+                    context.Out.WriteLine(JsonSerializer.Serialize(handshakes, BenchJson.Options));
+                }
+                else
+                {
+                    WriteTable(context, json);
+                }
+
+                return ExitCodes.Ok;
+            }
+
             var result = await DataplaneBench.RunAsync(parse.GetValue(rules), parse.GetValue(seconds), parse.GetValue(concurrency), parse.GetValue(changes),
                 parse.GetValue(restarts), SelfCommand.StartInfo, s => context.Error.WriteLine($"bench: {s}"), cancellationToken).ConfigureAwait(false);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
@@ -71,6 +95,24 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A <c>--ruleset NAME=FILE</c> value: the name and the script in the file.</summary>
+    private static (string Name, string Script) ReadRuleset(string value)
+    {
+        var eq = value.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0 || eq == value.Length - 1)
+        {
+            throw new UsageException($"--ruleset: expected NAME=FILE, got '{value}'");
+        }
+
+        var file = value[(eq + 1)..];
+        if (!File.Exists(file))
+        {
+            throw new UsageException($"--ruleset {value[..eq]}: no file {file}");
+        }
+
+        return (value[..eq], File.ReadAllText(file));
     }
 
     private static Command Engine(CliContext context)

@@ -1,17 +1,30 @@
+using Palisade.Model;
+
 namespace Palisade.Dataplane.Nftables.Model;
 
-/// <summary>A named set (or map, when <see cref="MapTo"/> is set) with its elements, as data.</summary>
-public sealed record NftSet(string Name, string Type, Palisade.Model.EquatableArray<string> Elements)
+/// <summary>A named set (or verdict map, when <see cref="IsMap"/>) with its elements, as data.</summary>
+public sealed record NftSet(string Name, EquatableArray<NftType> Type, EquatableArray<NftElement> Elements)
 {
-    /// <summary><c>interval</c> for sets holding ranges.</summary>
-    public string? Flags { get; init; }
+    /// <summary>Elements may be ranges and prefixes (<c>flags interval</c>).</summary>
+    public bool Interval { get; init; }
 
-    /// <summary>For verdict maps: <c>verdict</c>; elements are then <c>key : verdict</c>.</summary>
-    public string? MapTo { get; init; }
+    /// <summary>A verdict map: each element maps its key to a verdict.</summary>
+    public bool IsMap { get; init; }
 
-    public bool IsMap => MapTo is not null;
+    public string Declaration
+    {
+        get
+        {
+            var type = string.Join(" . ", Type.Select(NftSyntax.Of));
+            var flags = Interval ? " flags interval;" : string.Empty;
+            return IsMap ? $"type {type} : verdict;{flags}" : $"type {type};{flags}";
+        }
+    }
 
-    public string Declaration => IsMap
-        ? $"type {Type} : {MapTo};{(Flags is null ? string.Empty : $" flags {Flags};")}"
-        : $"type {Type};{(Flags is null ? string.Empty : $" flags {Flags};")}";
+    /// <summary>Whether two sets have the same declaration (and so can be changed element by element).</summary>
+    public bool SameDeclaration(NftSet other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Type.Equals(other.Type) && Interval == other.Interval && IsMap == other.IsMap;
+    }
 }

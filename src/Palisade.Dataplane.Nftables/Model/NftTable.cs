@@ -5,6 +5,12 @@ namespace Palisade.Dataplane.Nftables.Model;
 /// <summary>The whole desired ruleset of one table, as data: what the renderer makes and the differ compares.</summary>
 public sealed record NftTable(string Family, string Name, ImmutableSortedDictionary<string, NftSet> Sets, ImmutableSortedDictionary<string, NftChain> Chains)
 {
+    /// <summary>Tables are equal when their sets and chains are (the dictionaries themselves compare by reference).</summary>
+    public bool Equals(NftTable? other) =>
+        other is not null && Family == other.Family && Name == other.Name && Sets.SequenceEqual(other.Sets) && Chains.SequenceEqual(other.Chains);
+
+    public override int GetHashCode() => HashCode.Combine(Family, Name, Sets.Count, Chains.Count);
+
     /// <summary>The table as an <c>nft -f</c> script (for inspection and the first load).</summary>
     public string ToScript()
     {
@@ -15,7 +21,7 @@ public sealed record NftTable(string Family, string Name, ImmutableSortedDiction
             sb.Append(set.IsMap ? "  map " : "  set ").Append(set.Name).Append(" { ").Append(set.Declaration);
             if (!set.Elements.IsEmpty)
             {
-                sb.Append(" elements = { ").Append(string.Join(", ", set.Elements)).Append(" };");
+                sb.Append(" elements = { ").AppendJoin(", ", set.Elements).Append(" };");
             }
 
             sb.Append(" }\n");
