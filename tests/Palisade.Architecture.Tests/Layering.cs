@@ -20,6 +20,7 @@ internal static class Layering
     private const string Bench = "Palisade.Bench";
     private const string Cli = "Palisade.Cli";
     private const string Store = "Palisade.Store";
+    private const string Client = "Palisade.Client";
 
     /// <summary>Each project and the projects it may reference directly (and nothing else).</summary>
     public static IReadOnlyDictionary<string, string[]> AllowedProjects { get; } = new Dictionary<string, string[]>
@@ -29,10 +30,11 @@ internal static class Layering
         [Engine] = [Model],
         [Linux] = [Model],
         [Nftables] = [Model, Engine, Linux],
-        [Agent] = [Model, Manifests, Engine, Nftables, Linux],
+        [Agent] = [Model, Manifests, Engine, Nftables, Linux, Client],
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
-        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store],
+        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store, Client],
+        [Client] = [],
         [Store] = [],
 
         ["Palisade.Model.Tests"] = [Model],
