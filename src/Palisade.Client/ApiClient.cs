@@ -62,6 +62,15 @@ public sealed class ApiClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a body (JSON unless <paramref name="contentType"/> says otherwise) and returns the server's answer.</summary>
+    public async Task<string> SendAsync(HttpMethod method, string pathAndQuery, string body, CancellationToken cancellationToken, string contentType = "application/json")
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await SendAsync(method, pathAndQuery, HttpCompletionOption.ResponseContentRead, cancellationToken, content).ConfigureAwait(false);
+        return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Every page of a list (<paramref name="listPath"/> such as <c>/api/v1/pods</c>), following <c>continue</c>, all
     /// read at the first page's revision as the server guarantees.
@@ -123,10 +132,10 @@ public sealed class ApiClient : IDisposable
 
     public void Dispose() => _kubernetes.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpCompletionOption completion, CancellationToken cancellationToken, HttpContent? content = null)
     {
         var uri = new Uri(Server, pathAndQuery);
-        using var request = new HttpRequestMessage(method, uri);
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         HttpResponseMessage response;
         try

@@ -6,5 +6,10 @@ namespace Palisade.Client;
 public sealed record ApiResource(string GroupVersion, string Plural, string Kind, bool Namespaced, IReadOnlyList<string> Verbs)
 {
     /// <summary>The path that lists every object of the resource, in all namespaces.</summary>
-    public string ListPath => (GroupVersion.Contains('/', StringComparison.Ordinal) ? "/apis/" : "/api/") + GroupVersion + "/" + Plural;
+    public string ListPath => CollectionPath(null);
+
+    /// <summary>The path of the objects in one namespace (all namespaces, or a cluster-scoped resource, when null).</summary>
+    public string CollectionPath(string? ns) =>
+        (GroupVersion.Contains('/', StringComparison.Ordinal) ? "/apis/" : "/api/") + GroupVersion
+        + (ns is null ? "" : "/namespaces/" + Uri.EscapeDataString(ns)) + "/" + Plural;
 }
