@@ -39,6 +39,7 @@ internal static class CliApp
             BenchCommand.Create(context),
             AgentCommand.Create(context),
             LabCommand.Create(context),
+            ServerCommand.Create(context),
         };
         root.Options.Add(debug);
 

@@ -20,6 +20,7 @@ internal static class Layering
     private const string Bench = "Palisade.Bench";
     private const string Cli = "Palisade.Cli";
     private const string Store = "Palisade.Store";
+    private const string Server = "Palisade.Server";
 
     /// <summary>Each project and the projects it may reference directly (and nothing else).</summary>
     public static IReadOnlyDictionary<string, string[]> AllowedProjects { get; } = new Dictionary<string, string[]>
@@ -32,8 +33,9 @@ internal static class Layering
         [Agent] = [Model, Manifests, Engine, Nftables, Linux],
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
-        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench],
+        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Server],
         [Store] = [],
+        [Server] = [Model, Manifests, Engine, Store],
 
         ["Palisade.Model.Tests"] = [Model],
         ["Palisade.Manifests.Tests"] = [Manifests, Model],
@@ -44,6 +46,7 @@ internal static class Layering
         ["Palisade.Lab.Tests"] = [Lab, Cli, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Cli.Tests"] = [Cli, Bench, Lab, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Store.Tests"] = [Store],
+        ["Palisade.Server.Tests"] = [Server, Store, Manifests, Model],
         ["Palisade.Architecture.Tests"] = [],
         ["Palisade.Benchmarks"] = [Bench, Engine, Manifests, Model],
     };
