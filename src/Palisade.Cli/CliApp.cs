@@ -41,6 +41,7 @@ internal static class CliApp
             LabCommand.Create(context),
             BackupCommand.Create(context),
             RestoreCommand.Create(context),
+            ServerCommand.Create(context),
         };
         root.Options.Add(debug);
 

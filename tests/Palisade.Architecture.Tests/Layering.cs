@@ -22,6 +22,7 @@ internal static class Layering
     private const string Store = "Palisade.Store";
     private const string Client = "Palisade.Client";
     private const string Audit = "Palisade.Audit";
+    private const string Server = "Palisade.Server";
 
     /// <summary>Each project and the projects it may reference directly (and nothing else).</summary>
     public static IReadOnlyDictionary<string, string[]> AllowedProjects { get; } = new Dictionary<string, string[]>
@@ -34,10 +35,11 @@ internal static class Layering
         [Agent] = [Model, Manifests, Engine, Nftables, Linux, Client],
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
-        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store, Client],
+        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store, Client, Server],
         [Client] = [],
         [Audit] = [],
         [Store] = [],
+        [Server] = [Model, Manifests, Engine, Store],
 
         ["Palisade.Model.Tests"] = [Model],
         ["Palisade.Manifests.Tests"] = [Manifests, Model],
@@ -49,6 +51,7 @@ internal static class Layering
         ["Palisade.Cli.Tests"] = [Cli, Bench, Lab, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Store.Tests"] = [Store],
         ["Palisade.Audit.Tests"] = [Audit],
+        ["Palisade.Server.Tests"] = [Server, Store, Manifests, Model],
         ["Palisade.Architecture.Tests"] = [],
         ["Palisade.Benchmarks"] = [Bench, Engine, Manifests, Model],
     };

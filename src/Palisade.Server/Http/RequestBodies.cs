@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Palisade.Manifests;
+using Palisade.Server.Api;
+
+namespace Palisade.Server.Http;
+
+/// <summary>
+/// Reads request bodies within the server's bounds: the body size limit (Kestrel refuses more with 413) and the
+/// loader's nesting bound, so a request costs a bounded multiple of its size.
+/// </summary>
+internal sealed class RequestBodies(ManifestLimits limits)
+{
+    public async Task<JsonNode> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (buffer.Length == 0)
+        {
+            throw ApiException.BadRequest("the request has no body: expected a JSON object");
+        }
+
+        try
+        {
+            return JsonNode.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length).Span, documentOptions: new JsonDocumentOptions { MaxDepth = limits.MaxDepth })
+                ?? throw ApiException.BadRequest("the request body is null: expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"the request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    public async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false) as JsonObject
+        ?? throw ApiException.BadRequest("the request body is not an object: expected a JSON object with apiVersion, kind and metadata");
+}
