@@ -167,6 +167,55 @@ public sealed class EnforcementTests : IDisposable
     }
 
     [Fact]
+    public async Task ServerSource_ApiChangesAreEnforcedAndRevoke_AndTheRulesHoldWhileTheServerIsDown()
+    {
+        await using var server = await Sources.TestApiServer.StartAsync();
+        await server.ApplyAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: bench}\n---\n" + Header + "\n---\n" + AllowPolicy(8080, 8083));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var options = new AgentOptions([], "bench", () => Locals) { NetworkNamespace = BenchTopology.Router, Kubeconfig = server.Kubeconfig };
+        using var agent = new NodeAgent(options, TextWriter.Null, TextWriter.Null);
+        var running = agent.RunAsync(cts.Token);
+        Wait(() => agent.Generations > 0, "the agent applies its first ruleset from the server");
+        Assert.True(Connect(8080), Ruleset());
+        Assert.False(Connect(8081));
+
+        using var s = BenchTopology.ClientSocket();
+        s.Connect(new IPEndPoint(BenchTopology.ServerAddress, 8083));
+        s.ReceiveTimeout = 1000;
+        var buffer = new byte[8];
+        s.Send([1]);
+        Assert.Equal(1, s.Receive(buffer));
+
+        var generation = agent.Generations;
+        await server.ApplyAsync(AllowPolicy(8080, 8081));
+        Wait(() => agent.Generations > generation, "the agent enforces the change made through the API");
+        Assert.True(Connect(8081), Ruleset());
+        Assert.Throws<SocketException>(() =>
+        {
+            s.Send([2]);
+            if (s.Receive(buffer) == 0)
+            {
+                throw new SocketException();
+            }
+        });
+
+        // The server goes away: the rules in force stay, allowed and denied alike.
+        await server.StopAsync();
+        await Task.Delay(300);
+        Assert.True(Connect(8080));
+        Assert.False(Connect(8082));
+        Assert.False(running.IsCompleted, "the agent stopped when the server went away");
+
+        await server.StartAgainAsync();
+        generation = agent.Generations;
+        await server.ApplyAsync(AllowPolicy(8082));
+        Wait(() => agent.Generations > generation && Connect(8082), "the agent resumes the watch and enforces a change made after the restart");
+        Assert.False(Connect(8080));
+        cts.Cancel();
+        await running.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task AntiSpoofing_PacketForgedWithAnotherPodsAddress_IsDropped()
     {
         File.WriteAllText(Path.Combine(dir, "policy.yaml"), """
