@@ -53,6 +53,15 @@ internal sealed class TestApiServer : IAsyncDisposable
         return long.Parse(await applier.ApplyAsync(ManifestJson.Read(new StringReader(yaml), "test.yaml").Select(o => o.Object), bound.Token), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Creates the objects of manifest files the server serves (Services and ConfigMaps are not Palisade's kinds).</summary>
+    public async Task ApplyFilesAsync(params string[] paths)
+    {
+        using var client = ApiClient.FromKubeconfig(Kubeconfig);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var applier = await ObjectApplier.CreateAsync(client, bound.Token);
+        await applier.ApplyAsync(ManifestJson.ReadPaths(paths).Where(o => applier.Serves(o.ApiVersion, o.Kind)).Select(o => o.Object), bound.Token);
+    }
+
     public async Task DeleteAsync(string path)
     {
         using var client = ApiClient.FromKubeconfig(Kubeconfig);
