@@ -74,7 +74,29 @@ public sealed class LabRunConformanceTests : IDisposable
     [MemberData(nameof(OwnCases))]
     public void OwnCase_LiveEqualsComputed_AndExpected(string casePath) => Run(casePath);
 
-    private void Run(string casePath)
+    /// <summary>Every tenth upstream case (each suite represented), the whole path: API server, watch, agents, kernel.</summary>
+    public static TheoryData<string> ViaServerCases()
+    {
+        var data = new TheoryData<string>();
+        var all = new List<string>();
+        foreach (var row in UpstreamCases())
+        {
+            all.Add(row);
+        }
+
+        for (var i = 0; i < all.Count; i += 10)
+        {
+            data.Add(all[i]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ViaServerCases))]
+    public void UpstreamCase_ThroughAnEmbeddedServer_LiveEqualsComputed_AndUpstream(string casePath) => Run(casePath, viaServer: true);
+
+    private void Run(string casePath, bool viaServer = false)
     {
         var dir = Path.GetFullPath(Path.Combine(Root, casePath));
         var cluster = File.Exists(Path.Combine(dir, "cluster.yaml")) ? Path.Combine(dir, "cluster.yaml") : Path.Combine(Path.GetDirectoryName(dir)!, "cluster.yaml");
@@ -88,6 +110,11 @@ public sealed class LabRunConformanceTests : IDisposable
         foreach (var port in expect.RootElement.GetProperty("ports").EnumerateArray())
         {
             args.AddRange(["--port", port.GetString()!]);
+        }
+
+        if (viaServer)
+        {
+            args.Add("--via-server");
         }
 
         using var stdout = new StringWriter();

@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Palisade.Agent;
+using Palisade.Client;
+using Palisade.Manifests;
+using Palisade.Server;
 using Palisade.Cli.Output;
 using Palisade.Engine.Analysis;
 using Palisade.Lab;
@@ -48,6 +51,11 @@ internal static class LabRunCommand
             DefaultValueFactory = _ => LabState.DefaultPath,
             HelpName = "PATH",
         };
+        var viaServer = new Option<bool>("--via-server")
+        {
+            Description = "Run the whole control-plane path: start an embedded palisade server (its own data directory, a free loopback port), " +
+                "apply the manifests through its API, and have the node agents watch it instead of reading the files.",
+        };
         var output = CommonOptions.Output("table", "json");
         var verbose = CommonOptions.Verbose();
         var command = new Command("run", """
@@ -62,9 +70,10 @@ internal static class LabRunCommand
             Examples:
               sudo palisade lab run -f tests/conformance/k8s-netpol/cluster.yaml -f policies.yaml --port 80/TCP --port 80/UDP --compare
               sudo palisade lab run -f cluster/ -f policies/ --nodes 3 -o json
+              sudo palisade lab run -f cluster/ -f policies/ --port 80/TCP --via-server -o json   # server -> watch -> agent -> kernel
             """)
         {
-            files, nodes, ports, compare, timeout, concurrency, replace, state, output, verbose,
+            files, nodes, ports, compare, timeout, concurrency, replace, state, viaServer, output, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -101,12 +110,29 @@ internal static class LabRunCommand
             var upSeconds = clock.Elapsed.TotalSeconds;
             var agents = new List<(NodeAgent Agent, Task Running)>();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            ApiServer? server = null;
+            string? serverData = null;
             try
             {
                 var log = ctx.Verbose ? TextWriter.Synchronized(ctx.Error) : TextWriter.Null;
+                if (parse.GetValue(viaServer))
+                {
+                    serverData = Directory.CreateTempSubdirectory("palisade-lab-server-").FullName;
+                    server = await ApiServer.StartAsync(new ServerOptions(serverData) { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, null, cancellationToken).ConfigureAwait(false);
+                    var applied = await ApplyAsync(server.KubeconfigPath, paths, cancellationToken).ConfigureAwait(false);
+                    if (ctx.Verbose)
+                    {
+                        ctx.Error.WriteLine($"applied {applied} objects through {server.Address}");
+                    }
+                }
+
                 foreach (var node in up.Nodes)
                 {
-                    var options = new AgentOptions([.. paths.Select(Path.GetFullPath)], node.Name, LabLocals.For(node.Name, statePath)) { NetworkNamespace = node.Netns };
+                    var options = new AgentOptions(server is null ? [.. paths.Select(Path.GetFullPath)] : [], node.Name, LabLocals.For(node.Name, statePath))
+                    {
+                        NetworkNamespace = node.Netns,
+                        Kubeconfig = server?.KubeconfigPath,
+                    };
                     var agent = new NodeAgent(options, TextWriter.Null, log);
                     agents.Add((agent, agent.RunAsync(stop.Token)));
                 }
@@ -178,6 +204,11 @@ internal static class LabRunCommand
                 }
 
                 lab.Down();
+                if (server is not null)
+                {
+                    await server.DisposeAsync().ConfigureAwait(false);
+                    Directory.Delete(serverData!, recursive: true);
+                }
             }
         });
         return command;
@@ -277,5 +308,15 @@ internal static class LabRunCommand
         {
             table.Write(context);
         }
+    }
+
+    /// <summary>Creates every object of the manifests that the server serves through its API; returns how many.</summary>
+    private static async Task<int> ApplyAsync(string kubeconfig, IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        using var client = ApiClient.FromKubeconfig(kubeconfig);
+        var applier = await ObjectApplier.CreateAsync(client, cancellationToken).ConfigureAwait(false);
+        var objects = ManifestJson.ReadPaths(paths).Where(o => applier.Serves(o.ApiVersion, o.Kind)).Select(o => o.Object).ToList();
+        await applier.ApplyAsync(objects, cancellationToken).ConfigureAwait(false);
+        return objects.Count;
     }
 }
