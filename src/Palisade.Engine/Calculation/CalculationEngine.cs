@@ -149,6 +149,8 @@ public sealed partial class CalculationEngine
 
     internal ComplexRuleMatcher ComplexRules => complexRules;
 
+    internal MatcherState Matcher(int id) => matchers[id]!;
+
     internal PolicyList? ListOf(EndpointState endpoint) => endpoint.List >= 0 ? lists[endpoint.List] : null;
 
     /// <summary>

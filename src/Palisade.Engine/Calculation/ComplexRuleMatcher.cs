@@ -47,7 +47,7 @@ internal sealed class ComplexRuleMatcher(List<MatcherState?> matchers, Dictionar
             : false;
     }
 
-    private static int? IpVersionOf(ref FlowRef flow)
+    internal static int? IpVersionOf(ref FlowRef flow)
     {
         var a = flow.DestinationAddress ?? flow.SourceAddress ??
             (flow.Destination is { } d && !d.Workload.Addresses.IsEmpty ? d.Workload.Addresses[0] :
@@ -127,7 +127,7 @@ internal sealed class ComplexRuleMatcher(List<MatcherState?> matchers, Dictionar
         return true;
     }
 
-    private static bool PortMatches(PortMatch pm, ref FlowRef flow, EndpointState? destination)
+    internal static bool PortMatches(PortMatch pm, ref FlowRef flow, EndpointState? destination)
     {
         if (pm.Protocol is { } p && p != flow.Protocol)
         {
@@ -147,7 +147,7 @@ internal sealed class ComplexRuleMatcher(List<MatcherState?> matchers, Dictionar
         return flow.Port >= pm.First && flow.Port <= pm.Last;
     }
 
-    private bool PeerMatches(CompiledPeer peer, EndpointState? pod, EndpointState? endpoint, IPAddress? address)
+    internal bool PeerMatches(CompiledPeer peer, EndpointState? pod, EndpointState? endpoint, IPAddress? address)
     {
         if (peer.Matcher >= 0)
         {
