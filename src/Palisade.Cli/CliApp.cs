@@ -39,6 +39,8 @@ internal static class CliApp
             BenchCommand.Create(context),
             AgentCommand.Create(context),
             LabCommand.Create(context),
+            BackupCommand.Create(context),
+            RestoreCommand.Create(context),
         };
         root.Options.Add(debug);
 

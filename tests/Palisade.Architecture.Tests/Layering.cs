@@ -32,7 +32,7 @@ internal static class Layering
         [Agent] = [Model, Manifests, Engine, Nftables, Linux],
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
-        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench],
+        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store],
         [Store] = [],
 
         ["Palisade.Model.Tests"] = [Model],

@@ -301,19 +301,19 @@ public static class LintAnalyzer
 
             foreach (var rule in policy.IngressRules.Concat(policy.EgressRules))
             {
-                var compiled = rules.Compiled(rule);
+                var (compiled, _) = rules.Compiled(rule);
                 foreach (var (peers, ends) in new[] { (rule.Source.Peers, compiled.From.Peers), (rule.Destination.Peers, compiled.To.Peers) })
                 {
                     for (var i = 0; i < peers.Count; i++)
                     {
-                        var (peer, end) = (peers[i], ends[i]);
+                        var peer = peers[i];
                         if (!peer.RequiresWorkload || peer == Peer.Nothing)
                         {
                             continue;
                         }
 
-                        var any = handles.Any(h => rules.PeerMatches(end, engine.Endpoints[h], null)) ||
-                            setAddresses.Any(a => rules.PeerMatches(end, null, a));
+                        var probe = rules.PeerProbe(rule, ends[i]);
+                        var any = handles.Any(h => rules.HoldsSource(probe, h, null)) || setAddresses.Any(a => rules.HoldsSource(probe, -1, a));
                         if (!any)
                         {
                             findings.Add(new LintFinding(LintSeverity.Warning, "selector-selects-nothing", policy.Source.DisplayName, $"{rule.Origin.Path}: the peer ({peer}) matches no workload or network set")

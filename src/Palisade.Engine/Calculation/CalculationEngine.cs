@@ -54,7 +54,7 @@ public sealed partial class CalculationEngine
     /// <summary>Number of distinct tier runs (shared by lists with the same policies in a tier).</summary>
     public int TierRunCount => runCache.Count;
 
-    private readonly ComplexRuleMatcher complexRules;
+    private readonly GeneralRuleWalker generalRules;
 
     private readonly VerdictWalker walker;
 
@@ -64,8 +64,8 @@ public sealed partial class CalculationEngine
         compiler = new TierProgramCompiler(this.options);
         runCache = new TierRunCache(compiler);
         ruleCompiler = new RuleCompiler(AcquireMatcher, m => AddPeerRef(m, 1));
-        complexRules = new ComplexRuleMatcher(matchers, nodesByAddress, networkSets, SelectedNets);
-        walker = new VerdictWalker(this.options, endpoints, networkSets, matchers, complexRules);
+        generalRules = new GeneralRuleWalker(matchers, nodesByAddress, networkSets, SelectedNets);
+        walker = new VerdictWalker(this.options, endpoints, networkSets, matchers, generalRules);
     }
 
     /// <summary>Builds the engine from a snapshot and a model in one batch.</summary>
@@ -146,10 +146,6 @@ public sealed partial class CalculationEngine
     internal Dictionary<IPAddress, NodeInfo> NodesByAddress => nodesByAddress;
 
     internal VerdictWalker Walker => walker;
-
-    internal ComplexRuleMatcher ComplexRules => complexRules;
-
-    internal MatcherState Matcher(int id) => matchers[id]!;
 
     internal PolicyList? ListOf(EndpointState endpoint) => endpoint.List >= 0 ? lists[endpoint.List] : null;
 

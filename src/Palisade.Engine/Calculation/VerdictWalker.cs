@@ -18,9 +18,9 @@ namespace Palisade.Engine.Calculation;
 /// arrays, peer block), which the upstream stages write as they change and packing lays out densely; it reads them and
 /// the immutable programs they point at, and writes nothing, so verdicts never change state (VerdictAllocationTests:
 /// a pass over every flow allocates nothing). Cold reads, only for rules of uncommon shape and named ports, go to the
-/// endpoints' full state and to <see cref="ComplexRuleMatcher"/>.
+/// endpoints' full state and, for the general form of rules of uncommon shape, to <see cref="GeneralRuleWalker"/>.
 /// </remarks>
-internal sealed class VerdictWalker(CalculationOptions options, List<EndpointState?> endpoints, Dictionary<string, Model.Cluster.NetworkSetInfo> networkSets, List<MatcherState?> matchers, ComplexRuleMatcher complex)
+internal sealed class VerdictWalker(CalculationOptions options, List<EndpointState?> endpoints, Dictionary<string, Model.Cluster.NetworkSetInfo> networkSets, List<MatcherState?> matchers, GeneralRuleWalker general)
 {
     /// <summary>
     /// What a verdict reads of each endpoint, by handle, in one dense array (32 bytes per endpoint, no object hop).
@@ -134,8 +134,8 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
         var hasPorts = flow.Protocol.HasPorts;
         foreach (ref readonly var slot in programs.AsSpan())
         {
-            // A program without an index is walked from its code alone: the program object is not read (its complex
-            // rules and port names are, in the rare rule that needs them). One with an index is read as an object.
+            // A program without an index is walked from its code alone: the program object is not read (its tables of
+            // blocks, node selectors and port names are, in the rare rule that needs them). One with an index is read as an object.
             int[] code;
             Hit hit;
             if (slot.Plain is not null)
@@ -442,8 +442,7 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
     {
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
-        var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || RemoteView.AddressOf(ref remote) != EndpointAddress.AddressKind.Other);
-        if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts, throughIndex) : !complex.Matches(program.Complex[i], ref flow))
+        if ((flags & TierProgram.FlagSimple) != 0 ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts, throughIndex) : !general.Matches(code, at, program, ref flow))
         {
             return default;
         }
@@ -454,6 +453,16 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
             RuleAction.Pass => new Hit(null, 0, Hit.Passed),
             _ => new Hit(code, at, Hit.Decided),
         };
+    }
+
+    /// <summary>
+    /// Whether rule <paramref name="i"/> of <paramref name="program"/> (whose code is <paramref name="code"/>) matches
+    /// the flow, whatever its action: the walker's own test, for the flow tracer and class analysis.
+    /// </summary>
+    internal bool RuleMatches(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    {
+        var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
+        return (code[at] & TierProgram.FlagSimple) != 0 ? MatchesSimple(code, at, program, ref flow, ref remote, hasPorts) : general.Matches(code, at, program, ref flow);
     }
 
     internal RemoteView RemoteOf(ref FlowRef flow, Direction direction)
@@ -515,7 +524,9 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
     private bool RemoteMatches(int[] code, int at, int matcherCount, ref RemoteView remote)
     {
         var start = code[at + 5];
-        if ((code[at] & TierProgram.FlagNets) != 0 && RemoteView.InNets(code, start + matcherCount, ref remote))
+        if ((code[at] & TierProgram.FlagNets) != 0 &&
+            (RemoteView.InNets(code, start + matcherCount, ref remote) ||
+             ((EndpointAddress.AddressKind)(remote.AddressWord >> 32) == EndpointAddress.AddressKind.Other && InNetsByEachAddress(code, start + matcherCount, ref remote))))
         {
             return true;
         }
@@ -570,6 +581,37 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
         return false;
     }
 
+    /// <summary>
+    /// Whether a remote end of several addresses (or of an IPv6 one) lies in one of a simple rule's IPv4 blocks: one of
+    /// its IPv4 addresses does (an IPv6 address lies in no IPv4 block). Cold: such ends are rare.
+    /// </summary>
+    private bool InNetsByEachAddress(int[] code, int p, ref RemoteView remote)
+    {
+        if (remote.Address is { } outside)
+        {
+            return InNets(code, p, outside);
+        }
+
+        if (remote.Handle >= 0 && endpoints[remote.Handle] is { } endpoint)
+        {
+            foreach (var a in endpoint.Workload.Addresses)
+            {
+                if (InNets(code, p, a))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool InNets(int[] code, int p, IPAddress address)
+    {
+        var one = new RemoteView { AddressWord = EndpointAddress.Word(address), AddressLoaded = true, Matchers = TierProgram.NoPeers };
+        return RemoteView.InNets(code, p, ref one);
+    }
+
     /// <summary>Calico selectors also name the addresses of the network sets they select.</summary>
     private bool InNetworkSetOfAny(int[] code, int start, int count, ref RemoteView remote)
     {
@@ -577,7 +619,7 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
         for (var i = start; i < start + count; i++)
         {
             var m = matchers[code[i]]!;
-            if (m.Peer.CalicoScope && complex.InSelectedNetworkSet(m, endpoint, remote.Address))
+            if (m.Peer.CalicoScope && general.InSelectedNetworkSet(m, endpoint, remote.Address))
             {
                 return true;
             }
