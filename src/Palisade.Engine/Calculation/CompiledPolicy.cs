@@ -144,7 +144,7 @@ internal sealed class TierProgram
 
     public required int[] Code;
 
-    /// <summary>Set once <see cref="Code"/> has been copied into the dense layout after a load (see CalculationEngine.Pack).</summary>
+    /// <summary>Set once <see cref="Code"/> has been copied into the dense layout after a load (see <see cref="VerdictLayout"/>).</summary>
     public bool Packed;
 
     /// <summary>

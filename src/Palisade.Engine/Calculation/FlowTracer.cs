@@ -3,7 +3,6 @@ using System.Net;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
 
 namespace Palisade.Engine.Calculation;
 

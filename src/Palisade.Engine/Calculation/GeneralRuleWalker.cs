@@ -1,8 +1,6 @@
 using System.Net;
 using Palisade.Model.Cluster;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
-using MatcherState = Palisade.Engine.Calculation.CalculationEngine.MatcherState;
 
 namespace Palisade.Engine.Calculation;
 
@@ -93,7 +91,7 @@ internal sealed class GeneralRuleWalker(List<MatcherState?> matchers, Dictionary
         p += notNets;
         var hasPorts = flow.Protocol.HasPorts;
         var ports = code[p++];
-        if (ports > 0 && (!isDestination || !VerdictWalker.PortsMatch(code, p, ports, program, ref flow, hasPorts)))
+        if (ports > 0 && (!isDestination || !SimpleRuleTest.PortsMatch(code, p, ports, program, ref flow, hasPorts)))
         {
             // Flows carry no source port: ports on the source's side never match.
             return false;
@@ -101,7 +99,7 @@ internal sealed class GeneralRuleWalker(List<MatcherState?> matchers, Dictionary
 
         p += TierProgram.PortSize * ports;
         var notPorts = code[p++];
-        return !isDestination || notPorts == 0 || !VerdictWalker.PortsMatch(code, p, notPorts, program, ref flow, hasPorts);
+        return !isDestination || notPorts == 0 || !SimpleRuleTest.PortsMatch(code, p, notPorts, program, ref flow, hasPorts);
     }
 
     private bool PeerMatches(int matcher, bool calico, int nodeSelector, ReadOnlySpan<int> nets, TierProgram program, EndpointState? pod, EndpointState? endpoint, IPAddress? address)

@@ -3,7 +3,6 @@ using System.Net;
 using Palisade.Engine.Calculation;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
 
 namespace Palisade.Engine.Explain;
 

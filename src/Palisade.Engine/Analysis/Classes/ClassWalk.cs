@@ -2,7 +2,6 @@ using System.Numerics;
 using Palisade.Engine.Calculation;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
 
 namespace Palisade.Engine.Analysis.Classes;
 
@@ -177,7 +176,7 @@ internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker wa
             : new FlowRef(endpoints, reps[localClass], null, -1, null, port.Protocol, port.Port);
         var protocol = port.Protocol.Number;
         if ((code[at + 1] >= 0 && code[at + 1] != protocol) || (code[at + 2] >= 0 && code[at + 2] == protocol) ||
-            (code[at + 4] > 0 && !VerdictWalker.PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
+            (code[at + 4] > 0 && !SimpleRuleTest.PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
         {
             return 0;
         }
