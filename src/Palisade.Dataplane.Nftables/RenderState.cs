@@ -37,16 +37,19 @@ internal sealed class RenderState(CalculationEngine engine, RuleCatalog catalog,
 
         var rules = new List<NftRule>();
         var ingressBit = direction == Direction.Ingress ? 0x4 : 0x0;
-        foreach (var run in runs)
+        for (var i = 0; i < runs.Count; i++)
         {
-            rules.Add(Rule(ClearMark));
-            rules.Add(Rule(NftVerdict.Jump(RunChain(run, direction, reply))));
-            if (!reply && flowLogs)
+            // The verdict maps that lead here clear the mark just before; a later tier starts afresh after a pass.
+            if (i > 0)
             {
-                rules.Add(Rule(MarkAllows, State(NftCtStates.New), new NftLog(RulesetRenderer.FlowLogGroup, "pal:allow")));
+                rules.Add(Rule(ClearMark));
             }
 
-            rules.Add(Rule("allowed in this tier", MarkAllows, NftVerdict.Return));
+            rules.Add(Rule(NftVerdict.Jump(RunChain(runs[i], direction, reply))));
+
+            // One test of the mark for an allowed flow; the log of a new one waits in a chain of its own, which ends
+            // where a return would have gone.
+            rules.Add(Rule("allowed in this tier", MarkAllows, !reply && flowLogs ? NftVerdict.Goto(RulesetRenderer.AllowedNewChain) : NftVerdict.Return));
         }
 
         // Every tier passed the flow on: the end of all tiers allows.

@@ -13,6 +13,8 @@ namespace Palisade.Dataplane.Nftables;
 /// </summary>
 internal sealed class RuleMatches(CalculationEngine engine, IReadOnlyDictionary<string, Workload> workloads, Dictionary<string, NftSet> sets)
 {
+    private readonly Dictionary<(int Id, int Family), string> selectorSets = [];
+
     /// <summary>
     /// The alternatives (each a list of match statements) under which a rule matches. Peers and port groups are
     /// alternatives (OR); within one alternative every condition must hold. Reply form reads the original
@@ -252,23 +254,33 @@ internal sealed class RuleMatches(CalculationEngine engine, IReadOnlyDictionary<
         return new NftMatch([dst, NftField.L4Proto, dport], new NftSetRef(set), Negated: negate);
     }
 
+    /// <summary>
+    /// The set of a selector's addresses in one family: a hash set (one lookup of the address) while it holds only
+    /// addresses, an interval set once a network set adds ranges. The two kinds have different names, so that a selector
+    /// changing kind is a new set and its rules a new reference in the diff, never a set whose type changes under rules
+    /// that use it.
+    /// </summary>
     private string SelectorSet(int id, int family)
     {
-        var name = $"sel-{id}-v{family}";
-        if (sets.ContainsKey(name))
+        var known = selectorSets.GetValueOrDefault((id, family));
+        if (known is not null)
         {
-            return name;
+            return known;
         }
 
-        var members = id < 0 ? [] : engine.SelectorMembers(id)
+        var members = (id < 0 ? [] : engine.SelectorMembers(id)
             .SelectMany(w => workloads.TryGetValue(w, out var wl) ? wl.Addresses.AsImmutableArray() : [])
             .Where(a => (a.AddressFamily == AddressFamily.InterNetworkV6) == (family == 6))
             .Select(a => (NftValue)new NftAddress(a))
             .Concat(id < 0 ? [] : engine.SelectorNetworkSetRanges(id)
                 .Where(r => (r.Network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6) == (family == 6) && r.Except.IsEmpty)
-                .Select(r => new NftPrefix(r.Network)))
-            .Select(v => new NftElement(v));
-        sets[name] = new NftSet(name, [family == 6 ? NftType.Ipv6Addr : NftType.Ipv4Addr], Sorted(members)) { Interval = true };
+                .Select(r => new NftPrefix(r.Network))))
+            .Select(v => new NftElement(v))
+            .ToList();
+        var interval = members.Any(m => m.Key is NftPrefix);
+        var name = interval ? $"sel-{id}-v{family}" : $"sel-{id}-v{family}h";
+        sets[name] = new NftSet(name, [family == 6 ? NftType.Ipv6Addr : NftType.Ipv4Addr], Sorted(members)) { Interval = interval };
+        selectorSets[(id, family)] = name;
         return name;
     }
 

@@ -18,6 +18,10 @@ namespace Palisade.Dataplane.Nftables;
 /// connection mark carries the current generation, and send everything else through verdict maps keyed by interface to
 /// per-endpoint chains; an endpoint chain jumps to one chain per tier run (shared by every endpoint with the same policies
 /// in that tier), where rules are in policy order and Pass and tier ends are returns with a mark.</para>
+/// <para>Cost: every packet of a pod pays one anti-spoofing lookup and two tests of its connection before the fast path
+/// accepts it; a new connection then pays one lookup per verdict map, one per selector set its rules test (hash sets
+/// while a selector holds only addresses) and no test meant for another kind of packet. docs/architecture.md measures
+/// what each step cost.</para>
 /// <para>Revocation: every change bumps the generation. An established connection whose mark is older is judged again on
 /// its next packet (reply packets by mirrored chains that read the original direction's fields), so that a connection a
 /// change no longer allows is cut by the same atomic transaction that changed the rules — no window, no race.</para>
@@ -31,6 +35,9 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
     public const int PolicyLogGroup = 2;
     /// <summary>The chain every denial goes to: it marks the connection denied and rejects.</summary>
     internal const string DenyChain = "deny";
+
+    /// <summary>Where an allowed flow's chain goes at its end: new connections are logged as allowed.</summary>
+    internal const string AllowedNewChain = "allowed-new";
 
     /// <summary>A local pod: its workload id and the host-side interface its traffic crosses.</summary>
     public sealed record LocalEndpoint(string WorkloadId, string Interface);
@@ -79,7 +86,10 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
                 foreach (var reply in new[] { false, true })
                 {
                     var chain = state.EndpointChain(applying, direction, reply);
-                    var element = new NftElement(iface, NftVerdict.Jump(chain));
+                    // The ingress map is the last thing policy-o does, and policy-o is reached by goto from forward:
+                    // a goto there ends the walk in the endpoint's chain (accepted by the hook's policy, or denied)
+                    // without coming back through policy-o and forward.
+                    var element = new NftElement(iface, direction == Direction.Ingress && !reply ? NftVerdict.Goto(chain) : NftVerdict.Jump(chain));
                     var target = (direction, reply) switch
                     {
                         (Direction.Egress, false) => egressO,
@@ -99,6 +109,11 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
         state.AddSet(new NftSet("ingress-o", [NftType.IfName], [.. ingressO]) { IsMap = true });
         state.AddSet(new NftSet("egress-r", [NftType.IfName], [.. egressR]) { IsMap = true });
         state.AddSet(new NftSet("ingress-r", [NftType.IfName], [.. ingressR]) { IsMap = true });
+        if (flowLogs)
+        {
+            state.AddChain(new NftChain(AllowedNewChain, [Rule(State(NftCtStates.New), new NftLog(FlowLogGroup, "pal:allow"))]));
+        }
+
         state.AddChain(new NftChain(DenyChain,
         [
             .. flowLogs ? [Rule(State(NftCtStates.New), new NftLog(FlowLogGroup, "pal:deny"))] : Array.Empty<NftRule>(),
@@ -112,6 +127,9 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
             Rule(new NftVerdictMap(NftField.IifName, "egress-o")),
             Rule(ClearMark),
             Rule(new NftVerdictMap(NftField.OifName, "ingress-o")),
+
+            // Reached only when no ingress chain judged the flow (a hit goes to its chain and does not come back).
+            .. flowLogs ? [Rule(State(NftCtStates.New), new NftLog(FlowLogGroup, "pal:open"))] : Array.Empty<NftRule>(),
         ]));
         state.AddChain(new NftChain("policy-r",
         [
@@ -120,7 +138,7 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
             Rule(ClearMark),
             Rule(new NftVerdictMap(NftField.IifName, "ingress-r")),
         ]));
-        state.AddChain(Forward(generation, flowLogs));
+        state.AddChain(Forward(generation));
         state.AddChain(new NftChain("input",
         [
             AntiSpoof4,
@@ -139,35 +157,41 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
     public static NftTable WithGeneration(NftTable table, uint generation)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var logs = table.Chains.TryGetValue("forward", out var forward) && forward.Rules.Any(r => r.Statements.Any(s => s is NftLog));
-        return table with { Chains = table.Chains.SetItem("forward", Forward(generation, logs)) };
+        return table with { Chains = table.Chains.SetItem("forward", Forward(generation)) };
     }
 
-    private static NftChain Forward(uint generation, bool flowLogs)
+    /// <summary>
+    /// The forward hook, ordered by what the packets are: established ones of the current generation leave at once;
+    /// new ones come next, carry the generation into their connection's mark and go to judgement (a denial overwrites
+    /// the mark), where the hook's policy accepts what is not denied. No packet walks rules meant for another kind.
+    /// </summary>
+    private static NftChain Forward(uint generation)
     {
         var gen = new NftInteger(generation, NftIntegerFormat.Hex8);
+        var setGeneration = new NftSetMark(NftField.CtMark, gen);
         return new NftChain("forward",
         [
             AntiSpoof4,
             AntiSpoof6,
             new NftRule([State(NftCtStates.Established), new NftMatch(NftField.CtMark, gen), NftVerdict.Accept], "fast path: connections allowed under the current rules"),
+            new NftRule([State(NftCtStates.New), setGeneration, NftVerdict.Goto("policy-o")], "new connections: judged, marked with the generation unless denied"),
             Rule(State(NftCtStates.Related), NftVerdict.Accept),
             Rule(State(NftCtStates.Invalid), NftCounter.Instance, NftVerdict.Drop),
-            Rule(new NftMatch(NftField.CtDirection, NftSymbol.Original), NftVerdict.Jump("policy-o")),
-            Rule(new NftMatch(NftField.CtDirection, NftSymbol.Reply), NftVerdict.Jump("policy-r")),
-            .. flowLogs ? [Rule(State(NftCtStates.New), new NftMatch(NftField.Mark, NftInteger.Mark(0)), new NftLog(FlowLogGroup, "pal:open"))] : Array.Empty<NftRule>(),
-            Rule(new NftSetMark(NftField.CtMark, gen), NftVerdict.Accept),
+            Rule(new NftMatch(NftField.CtDirection, NftSymbol.Original), setGeneration, NftVerdict.Goto("policy-o")),
+            Rule(new NftMatch(NftField.CtDirection, NftSymbol.Reply), setGeneration, NftVerdict.Goto("policy-r")),
         ])
         { Hook = new NftHook(NftHookPoint.Forward) };
     }
 
     private const string AntiSpoofing = "anti-spoofing: a pod sends from its own address";
 
+    // The pair lookup first: a pod's own packet fails it and is done after one lookup; only a pair that is not a pod's
+    // own (traffic from the fabric, or spoofed) is looked up again among the pods' interfaces.
     private static readonly NftRule AntiSpoof4 = new(
     [
         new NftMatch(NftField.NfProto, NftSymbol.Ipv4),
-        new NftMatch(NftField.IifName, new NftSetRef("local-ifaces")),
         new NftMatch([NftField.IifName, NftField.IpSaddr], new NftSetRef("spoof-v4"), Negated: true),
+        new NftMatch(NftField.IifName, new NftSetRef("local-ifaces")),
         NftCounter.Instance,
         NftVerdict.Drop,
     ], AntiSpoofing);
@@ -175,8 +199,8 @@ public sealed class RulesetRenderer(RuleCatalog catalog, bool flowLogs = true)
     private static readonly NftRule AntiSpoof6 = new(
     [
         new NftMatch(NftField.NfProto, NftSymbol.Ipv6),
-        new NftMatch(NftField.IifName, new NftSetRef("local-ifaces")),
         new NftMatch([NftField.IifName, NftField.Ip6Saddr], new NftSetRef("spoof-v6"), Negated: true),
+        new NftMatch(NftField.IifName, new NftSetRef("local-ifaces")),
         new NftMatch(NftField.Ip6Saddr, new NftPrefix(IPNetwork.Parse("fe80::/10")), negated: true),
         NftCounter.Instance,
         NftVerdict.Drop,

@@ -25,6 +25,7 @@ public sealed class RulesetDiffTests
                 var locals = ConformanceCases.AllLocal(cluster);
                 var desired = renderer.Render(engine, locals, NodeContract.Generation + (uint)transactions);
                 var plan = inKernel is null ? RulesetDiff.ReplacePlan(desired) : RulesetDiff.Plan(inKernel, desired);
+                AssertSelectorSetsKeepTheirKind(desired, plan, dir);
                 inKernel = plan.ApplyTo(inKernel);
                 transactions++;
 
@@ -74,6 +75,23 @@ public sealed class RulesetDiffTests
         Assert.Equal(new NftFlushChain("forward"), plan.Commands[0]);
         Assert.All(plan.Commands.Skip(1), c => Assert.Equal("forward", Assert.IsType<NftAddRule>(c).Chain));
         Assert.Contains(plan.Commands, c => c is NftAddRule r && r.Rule.Statements.Contains(new NftMatch(NftField.CtMark, new NftInteger(2, NftIntegerFormat.Hex8))));
+    }
+
+    /// <summary>
+    /// Selector sets are hash sets (named <c>-v4h</c>, <c>-v6h</c>) while they hold only addresses, interval sets once they
+    /// hold a range; so a plan never deletes and re-creates a set of the same name (the kernel refuses to delete a set
+    /// that rules still use).
+    /// </summary>
+    private static void AssertSelectorSetsKeepTheirKind(NftTable desired, NftTransaction plan, string dir)
+    {
+        foreach (var set in desired.Sets.Values.Where(s => s.Name.StartsWith("sel-", StringComparison.Ordinal)))
+        {
+            var ranges = set.Elements.Any(e => e.Key is NftPrefix);
+            Assert.True(set.Interval == ranges && set.Name.EndsWith('h') == !ranges, $"{dir}: {set.Name} ({set.Declaration}) holds {(ranges ? "ranges" : "addresses only")}");
+        }
+
+        var deleted = plan.Commands.OfType<NftDeleteSet>().Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(plan.Commands.OfType<NftAddSet>(), a => deleted.Contains(a.Set.Name));
     }
 
     /// <summary>The kernel keeps no order of set elements: compare tables with each set's elements sorted.</summary>
