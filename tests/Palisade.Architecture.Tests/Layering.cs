@@ -20,6 +20,8 @@ internal static class Layering
     private const string Bench = "Palisade.Bench";
     private const string Cli = "Palisade.Cli";
     private const string Store = "Palisade.Store";
+    private const string Client = "Palisade.Client";
+    private const string Audit = "Palisade.Audit";
 
     /// <summary>Each project and the projects it may reference directly (and nothing else).</summary>
     public static IReadOnlyDictionary<string, string[]> AllowedProjects { get; } = new Dictionary<string, string[]>
@@ -29,10 +31,12 @@ internal static class Layering
         [Engine] = [Model],
         [Linux] = [Model],
         [Nftables] = [Model, Engine, Linux],
-        [Agent] = [Model, Manifests, Engine, Nftables, Linux],
+        [Agent] = [Model, Manifests, Engine, Nftables, Linux, Client],
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
-        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store],
+        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store, Client],
+        [Client] = [],
+        [Audit] = [],
         [Store] = [],
 
         ["Palisade.Model.Tests"] = [Model],
@@ -44,6 +48,7 @@ internal static class Layering
         ["Palisade.Lab.Tests"] = [Lab, Cli, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Cli.Tests"] = [Cli, Bench, Lab, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Store.Tests"] = [Store],
+        ["Palisade.Audit.Tests"] = [Audit],
         ["Palisade.Architecture.Tests"] = [],
         ["Palisade.Benchmarks"] = [Bench, Engine, Manifests, Model],
     };
