@@ -438,6 +438,10 @@ public sealed class CalculationEngine
 
     internal VerdictWalker Walker => walker;
 
+    internal IdentityIndex IdentityStage => identities;
+
+    internal SelectorIndex SelectorStage => selectors;
+
     internal PolicyList? ListOf(EndpointState endpoint) => endpoint.List >= 0 ? resolver.Lists[endpoint.List] : null;
 
     /// <summary>Adds a listener to the deltas (for the invariant tests; see <see cref="ICalculationListener"/>).</summary>
