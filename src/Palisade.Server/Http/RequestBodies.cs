@@ -14,6 +14,12 @@ internal sealed class RequestBodies(ManifestLimits limits)
 {
     public async Task<JsonNode> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (request.ContentType is { } type && type.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            // client-go sends built-in kinds as protobuf when it may, and falls back to JSON on 415.
+            throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format ({type}) - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json");
+        }
+
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         if (buffer.Length == 0)
