@@ -5,6 +5,12 @@ namespace Palisade.Agent;
 /// <summary>How an agent runs: which manifests, which node, where its pods' interfaces are.</summary>
 public sealed record AgentOptions(IReadOnlyList<string> Paths, string Node, Func<IReadOnlyList<RulesetRenderer.LocalEndpoint>> Locals)
 {
+    /// <summary>Watch an API server for the desired state, as this kubeconfig describes it, instead of <see cref="Paths"/>.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>The kubeconfig context to use (null: its current-context).</summary>
+    public string? KubeContext { get; init; }
+
     /// <summary>The network namespace the node lives in (null: the process's own).</summary>
     public string? NetworkNamespace { get; init; }
 

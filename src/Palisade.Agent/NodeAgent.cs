@@ -229,13 +229,20 @@ public sealed partial class NodeAgent : IDisposable
         }
     }
 
-    public void Dispose() => applier.Dispose();
+    public void Dispose()
+    {
+        applier.Dispose();
+        (source as IDisposable)?.Dispose();
+    }
 
-    private static FileStateSource Source(AgentOptions options, ILoggerFactory loggers, TimeProvider? time)
+    /// <summary>The source the options name: an API server when they give a kubeconfig, else the manifest files.</summary>
+    private static IDesiredStateSource Source(AgentOptions options, ILoggerFactory loggers, TimeProvider? time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        return new FileStateSource(options, loggers.CreateLogger<FileStateSource>(), time ?? TimeProvider.System);
+        return options.Kubeconfig is { } kubeconfig
+            ? new ServerStateSource(Palisade.Client.ApiClient.FromKubeconfig(kubeconfig, options.KubeContext), loggers.CreateLogger<ServerStateSource>(), time ?? TimeProvider.System)
+            : new FileStateSource(options, loggers.CreateLogger<FileStateSource>(), time ?? TimeProvider.System);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Node}: generation {Generation}: {Updates} updates, {SinceChange}sync {SyncMs:F1} ms, render {RenderMs:F1} ms, kernel {KernelMs:F2} ms, {Commands} commands{Full}")]

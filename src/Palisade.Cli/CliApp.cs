@@ -40,6 +40,8 @@ internal static class CliApp
             AgentCommand.Create(context),
             LabCommand.Create(context),
             ServerCommand.Create(context),
+            BackupCommand.Create(context),
+            RestoreCommand.Create(context),
         };
         root.Options.Add(debug);
 

@@ -10,9 +10,22 @@ internal static class CommonOptions
     public static Option<string[]> Files() => new("--file", "-f")
     {
         Description = "A manifest file or a directory (searched recursively for *.yaml, *.yml, *.json). Repeatable. Multi-document YAML and 'kind: List' are read.",
-        Required = true,
         HelpName = "PATH",
         Arity = ArgumentArity.OneOrMore,
+    };
+
+    /// <summary>For the analysis commands: read the objects from a live server instead of (or under) files.</summary>
+    public static Option<string?> Kubeconfig() => new("--kubeconfig")
+    {
+        Description = "Read the objects from a live API server (palisade server's DIR/admin.kubeconfig, or a Kubernetes cluster's kubeconfig). " +
+            "With -f too, the files are laid over the live objects: an object in them replaces the live one of the same kind, namespace and name.",
+        HelpName = "FILE",
+    };
+
+    public static Option<string?> Context() => new("--context")
+    {
+        Description = "The kubeconfig context to use (default: its current-context).",
+        HelpName = "NAME",
     };
 
     public static Option<string> Output(params string[] formats) => new Option<string>("--output", "-o")

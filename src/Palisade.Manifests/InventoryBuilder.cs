@@ -90,11 +90,21 @@ internal sealed class InventoryBuilder
         return ClaimCore(key, here, Conflict);
     }
 
+    /// <summary>
+    /// While set, an object whose identity was already read is dropped without an error: what was read first replaces
+    /// it (a change laid over a live cluster's objects).
+    /// </summary>
+    public bool YieldToEarlier { get; set; }
+
     private bool ClaimCore(string key, SourceRef here, Func<SourceRef, ManifestDiagnostic> conflict)
     {
         if (seen.TryGetValue(key, out var first))
         {
-            diagnostics.Add(conflict(first));
+            if (!YieldToEarlier)
+            {
+                diagnostics.Add(conflict(first));
+            }
+
             return false;
         }
 

@@ -110,17 +110,58 @@ public sealed class ManifestLoader
     }
 
     /// <summary>Loads manifests given as text; <paramref name="fileName"/> names them in messages.</summary>
-    public LoadResult LoadText(string text, string fileName = "<input>")
+    public LoadResult LoadText(string text, string fileName = "<input>") => LoadTexts([(fileName, text)]);
+
+    /// <summary>
+    /// Loads several texts as one input, each named in messages by its source (a file name, or the URL of the API
+    /// request that returned it); the same as <see cref="Load"/> over files holding them.
+    /// </summary>
+    public LoadResult LoadTexts(IEnumerable<(string Source, string Text)> texts)
     {
+        ArgumentNullException.ThrowIfNull(texts);
         var diagnostics = new DiagnosticBag();
         var builder = new InventoryBuilder(diagnostics);
-        using (var reader = new StringReader(text))
+        foreach (var (source, text) in texts)
         {
-            ReadText(reader, fileName, diagnostics, builder);
+            using var reader = new StringReader(text);
+            ReadText(reader, source, diagnostics, builder);
         }
 
         return builder.Build();
     }
+
+    /// <summary>
+    /// Loads a change over a base (a live server's objects): every object in <paramref name="overlayPaths"/> replaces
+    /// the base's object of the same identity, as applying the change to the server would; the rest of the base stays.
+    /// </summary>
+    public LoadResult LoadOverlay(IEnumerable<(string Source, string Text)> baseTexts, IEnumerable<string> overlayPaths)
+    {
+        ArgumentNullException.ThrowIfNull(baseTexts);
+        ArgumentNullException.ThrowIfNull(overlayPaths);
+        var diagnostics = new DiagnosticBag();
+        var builder = new InventoryBuilder(diagnostics);
+        var seenFiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in overlayPaths)
+        {
+            var found = Directory.Exists(path);
+            foreach (var file in Expand(path, diagnostics).Where(f => seenFiles.Add(Path.GetFullPath(f))))
+            {
+                ReadFile(file, diagnostics, builder, foundInDirectory: found);
+            }
+        }
+
+        builder.YieldToEarlier = true;
+        foreach (var (source, text) in baseTexts)
+        {
+            using var reader = new StringReader(text);
+            ReadText(reader, source, diagnostics, builder);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Whether objects of this apiVersion and kind are read (others are skipped and listed as such).</summary>
+    public bool Reads(string apiVersion, string kind) => readers.Any(r => r.Handles(apiVersion, kind));
 
     private void ReadFile(string file, DiagnosticBag diagnostics, InventoryBuilder builder, bool foundInDirectory)
     {

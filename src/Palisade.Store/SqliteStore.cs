@@ -26,10 +26,12 @@ public sealed class SqliteStore : IRevisionedStore
     private readonly SqliteWriter _writer;
     private readonly WatchHub _hub;
     private readonly StoreOptions _options;
+    private readonly FileStream _lock;
     private int _disposed;
 
-    private SqliteStore(string connectionString, SqliteConnection writerConnection, long revision, long compacted, StoreOptions options)
+    private SqliteStore(string connectionString, SqliteConnection writerConnection, long revision, long compacted, StoreOptions options, FileStream lockFile)
     {
+        _lock = lockFile;
         _connectionString = connectionString;
         _writerConnection = writerConnection;
         _options = options;
@@ -37,10 +39,45 @@ public sealed class SqliteStore : IRevisionedStore
         _writer = new SqliteWriter(writerConnection, _hub, revision, compacted);
     }
 
-    /// <summary>Opens (creating when absent) the store under <paramref name="dataDirectory"/>.</summary>
+    /// <summary>The lock file a process holds while it has the store open.</summary>
+    public const string LockFileName = "store.lock";
+
+    /// <summary>
+    /// Opens (creating when absent) the store under <paramref name="dataDirectory"/>. One process at a time: the writer
+    /// keeps the revision in memory, so a second writer would reuse revisions.
+    /// </summary>
+    /// <exception cref="IOException">Another process (or another open store in this one) has the directory's store open.</exception>
     public static SqliteStore Open(string dataDirectory, StoreOptions? options = null)
     {
         Directory.CreateDirectory(dataDirectory);
+        var lockFile = TakeLock(dataDirectory);
+        try
+        {
+            return Open(dataDirectory, options, lockFile);
+        }
+        catch
+        {
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    private static FileStream TakeLock(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, LockFileName);
+        try
+        {
+            // FileShare.None is an exclusive advisory lock (flock) on Linux, released when the process ends however it ends.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"the store in {dataDirectory} is in use by another process (a running 'palisade server'?); stop it first", e);
+        }
+    }
+
+    private static SqliteStore Open(string dataDirectory, StoreOptions? options, FileStream lockFile)
+    {
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(dataDirectory, FileName),
@@ -68,7 +105,7 @@ public sealed class SqliteStore : IRevisionedStore
             INSERT OR IGNORE INTO meta (id, revision, compacted) VALUES (0, 1, 0);
             """);
         var (revision, compacted) = ReadMeta(connection, null);
-        return new SqliteStore(connectionString, connection, revision, compacted, options ?? StoreOptions.Default);
+        return new SqliteStore(connectionString, connection, revision, compacted, options ?? StoreOptions.Default, lockFile);
     }
 
     public Task<long> GetRevisionAsync(CancellationToken cancellationToken)
@@ -213,6 +250,7 @@ public sealed class SqliteStore : IRevisionedStore
         _hub.EndAll(new ObjectDisposedException(nameof(SqliteStore)));
         SqliteConnection.ClearPool(_writerConnection);
         await _writerConnection.DisposeAsync().ConfigureAwait(false);
+        await _lock.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The changes under <paramref name="prefix"/> with revisions in (after, to], or Gone when compaction took some.</summary>

@@ -17,9 +17,9 @@ public static class StoreBackup
 {
     private const string Format = "palisade-store-backup/v1";
 
-    /// <summary>Writes every object of <paramref name="store"/> at one revision; returns that revision.</summary>
+    /// <summary>Writes every object of <paramref name="store"/> at one revision; returns that revision and the object count.</summary>
     /// <param name="pageSize">Objects read per list page (all pages read at the first page's revision).</param>
-    public static async Task<long> WriteAsync(IRevisionedStore store, Stream output, CancellationToken cancellationToken, int pageSize = 500)
+    public static async Task<BackupSummary> WriteAsync(IRevisionedStore store, Stream output, CancellationToken cancellationToken, int pageSize = 500)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
         string? token = null;
@@ -45,7 +45,7 @@ public static class StoreBackup
         while (token is not null);
 
         await writer.WriteLineAsync(JsonSerializer.Serialize(new Trailer(count), BackupJson.Default.Trailer)).ConfigureAwait(false);
-        return revision;
+        return new BackupSummary(revision, count);
     }
 
     /// <summary>

@@ -21,6 +21,8 @@ internal static class Layering
     private const string Cli = "Palisade.Cli";
     private const string Store = "Palisade.Store";
     private const string Server = "Palisade.Server";
+    private const string Client = "Palisade.Client";
+    private const string Audit = "Palisade.Audit";
 
     /// <summary>Each project and the projects it may reference directly (and nothing else).</summary>
     public static IReadOnlyDictionary<string, string[]> AllowedProjects { get; } = new Dictionary<string, string[]>
@@ -30,10 +32,12 @@ internal static class Layering
         [Engine] = [Model],
         [Linux] = [Model],
         [Nftables] = [Model, Engine, Linux],
-        [Agent] = [Model, Manifests, Engine, Nftables, Linux],
+        [Agent] = [Model, Manifests, Engine, Nftables, Linux, Client],
         [Lab] = [Model, Manifests, Engine, Nftables, Linux, Agent],
         [Bench] = [Model, Engine, Nftables, Agent, Linux],
-        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Server],
+        [Cli] = [Model, Manifests, Engine, Nftables, Linux, Agent, Lab, Bench, Store, Client, Server],
+        [Client] = [],
+        [Audit] = [],
         [Store] = [],
         [Server] = [Model, Manifests, Engine, Store],
 
@@ -47,6 +51,7 @@ internal static class Layering
         ["Palisade.Cli.Tests"] = [Cli, Bench, Lab, Agent, Nftables, Engine, Manifests, Model, Linux],
         ["Palisade.Store.Tests"] = [Store],
         ["Palisade.Server.Tests"] = [Server, Store, Manifests, Model],
+        ["Palisade.Audit.Tests"] = [Audit],
         ["Palisade.Architecture.Tests"] = [],
         ["Palisade.Benchmarks"] = [Bench, Engine, Manifests, Model],
     };

@@ -24,9 +24,28 @@ public sealed class EtcdServer : IAsyncLifetime, IDisposable
     /// <summary>The endpoint a store connects to: etcd://127.0.0.1:PORT.</summary>
     public string Endpoint { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    private int _client;
+    private int _peer;
+
+    public Task InitializeAsync()
     {
-        var (client, peer) = (FreePort(), FreePort());
+        (_client, _peer) = (FreePort(), FreePort());
+        return StartAsync();
+    }
+
+    /// <summary>Kills etcd with SIGKILL (no chance to flush anything) and starts it again on the same ports and data.</summary>
+    public async Task KillAndRestartAsync(TimeSpan down)
+    {
+        _process!.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        await Task.Delay(down);
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
+        var (client, peer) = (_client, _peer);
         var start = new ProcessStartInfo(FindEtcd())
         {
             RedirectStandardOutput = true,

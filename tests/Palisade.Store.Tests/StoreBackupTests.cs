@@ -27,7 +27,7 @@ public sealed class StoreBackupTests(EtcdServer etcd) : IClassFixture<EtcdServer
         var file = Path.Combine(_data.Path, "backup.jsonl");
         await using (var output = File.Create(file))
         {
-            Assert.Equal(await source.GetRevisionAsync(Timeout), await StoreBackup.WriteAsync(source, output, Timeout, pageSize: 7));
+            Assert.Equal(new BackupSummary(await source.GetRevisionAsync(Timeout), expected.Count), await StoreBackup.WriteAsync(source, output, Timeout, pageSize: 7));
         }
 
         await using var onEtcd = EtcdStore.Connect(etcd.Endpoint);
@@ -74,7 +74,7 @@ public sealed class StoreBackupTests(EtcdServer etcd) : IClassFixture<EtcdServer
             }
         });
         using var output = new MemoryStream();
-        var revision = await StoreBackup.WriteAsync(store, output, Timeout, pageSize: 3);
+        var revision = (await StoreBackup.WriteAsync(store, output, Timeout, pageSize: 3)).Revision;
         await writer;
 
         // The state at the backup's revision, replayed from the store's whole history.

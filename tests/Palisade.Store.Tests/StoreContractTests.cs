@@ -315,6 +315,34 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Compactor_KeepsOneIntervalOfHistory_AndForgetsWhatIsOlder()
+    {
+        var compactor = new StoreCompactor(Store, TimeSpan.FromMinutes(5), TimeProvider.System);
+        var start = await Store.GetRevisionAsync(Timeout);
+        await Store.CreateAsync(P + "a", B("1"), Timeout);
+
+        Assert.Equal(0, await compactor.TickAsync(Timeout)); // the first tick only notes the revision
+        var seen = await Store.GetRevisionAsync(Timeout);
+        var updated = await Store.UpdateAsync(P + "a", B("2"), null, Timeout);
+        Assert.Equal(seen, await compactor.TickAsync(Timeout));
+
+        await Assert.ThrowsAsync<GoneException>(async () =>
+        {
+            await foreach (var e in Store.WatchAsync(P, start, Timeout))
+            {
+                Assert.Fail($"a watch from compacted history gave {e}");
+            }
+        });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
+        await using var watch = Store.WatchAsync(P, seen, cancel.Token).GetAsyncEnumerator(cancel.Token);
+        Assert.Equal([new WatchEvent(WatchEventType.Modified, updated, updated.ModRevision)], await Take(watch, 1));
+        Assert.Equal(seen, compactor.Compacted);
+
+        Assert.Equal(updated.ModRevision, await compactor.TickAsync(Timeout)); // the revision the second tick saw
+        Assert.Equal(0, await compactor.TickAsync(Timeout)); // nothing written since: nothing more to forget
+    }
+
+    [Fact]
     public async Task Compact_KeepsTheStateAtAndAfterItsRevision()
     {
         await Store.CreateAsync(P + "a", B("1"), Timeout);

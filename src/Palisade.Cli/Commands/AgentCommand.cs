@@ -11,6 +11,10 @@ internal static class AgentCommand
     public static Command Create(CliContext context)
     {
         var files = CommonOptions.Files();
+        var kubeconfig = CommonOptions.Kubeconfig();
+        kubeconfig.Description = "Watch an API server for the desired state (palisade server's DIR/admin.kubeconfig, or a node's credentials) instead of reading -f files. " +
+            "A lost connection keeps the rules in force and resumes from the last revision.";
+        var kubeContext = CommonOptions.Context();
         var node = new Option<string>("--node") { Description = "The node this agent enforces for (its pods are the local endpoints).", Required = true, HelpName = "NAME" };
         var netns = new Option<string?>("--netns") { Description = "The network namespace of the node (default: the agent's own).", HelpName = "NETNS" };
         var state = new Option<string>("--lab-state")
@@ -44,10 +48,11 @@ internal static class AgentCommand
 
             Examples:
               palisade agent --node node-1 --netns pal-node-1 -f examples/shop
+              palisade agent --node node-1 --netns pal-node-1 --kubeconfig data/admin.kubeconfig
               palisade agent --node node-1 -f policies/ --interface x/a=veth1 --flows /var/log/palisade-flows.jsonl
             """)
         {
-            files, node, netns, state, interfaces, flowsOut,
+            files, kubeconfig, kubeContext, node, netns, state, interfaces, flowsOut,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -70,7 +75,31 @@ internal static class AgentCommand
 
             var nodeName = parse.GetValue(node)!;
             var locals = explicitLocals.Count > 0 ? () => explicitLocals : LabLocals.For(nodeName, parse.GetValue(state)!);
-            var options = new AgentOptions(parse.GetValue(files)!, nodeName, locals) { NetworkNamespace = parse.GetValue(netns) };
+            var paths = parse.GetValue(files) ?? [];
+            if (paths.Length == 0 == (parse.GetValue(kubeconfig) is null))
+            {
+                throw new UsageException("give the desired state either as -f PATH (manifest files) or as --kubeconfig FILE (an API server), not both and not neither");
+            }
+
+            var options = new AgentOptions(paths, nodeName, locals)
+            {
+                NetworkNamespace = parse.GetValue(netns),
+                Kubeconfig = parse.GetValue(kubeconfig),
+                KubeContext = parse.GetValue(kubeContext),
+            };
+            if (options.Kubeconfig is { } kc)
+            {
+                // Read it now, so a bad kubeconfig is a usage error before anything starts.
+                try
+                {
+                    Palisade.Client.ApiClient.FromKubeconfig(kc, options.KubeContext).Dispose();
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new UsageException($"--kubeconfig {e.Message}");
+                }
+            }
+
             var target = parse.GetValue(flowsOut)!;
             var flowWriter = target == "-" ? context.Out : new StreamWriter(target, append: true) { AutoFlush = true };
             try

@@ -12,6 +12,8 @@ internal static class CheckCommand
     public static Command Create(CliContext context)
     {
         var files = CommonOptions.Files();
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var kubeContext = CommonOptions.Context();
         var from = new Option<string>("--from") { Description = "The source: NAMESPACE/NAME of a workload, or an IP address.", Required = true, HelpName = "NS/NAME|IP" };
         var to = new Option<string>("--to") { Description = "The destination: NAMESPACE/NAME of a workload, or an IP address.", Required = true, HelpName = "NS/NAME|IP" };
         var port = new Option<string>("--port", "-p") { Description = "The destination port, as PORT or PORT/PROTOCOL (default TCP), e.g. 443/TCP.", Required = true, HelpName = "PORT/PROTO" };
@@ -28,7 +30,7 @@ internal static class CheckCommand
               palisade check -f cluster.yaml -f policies.yaml --from x/a --to 10.0.1.2 --port 80 -o json
             """)
         {
-            files, from, to, port, output, verbose, hostNetwork,
+            files, kubeconfig, kubeContext, from, to, port, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
@@ -38,7 +40,7 @@ internal static class CheckCommand
                 throw new UsageException($"--port {portError}");
             }
 
-            if (ManifestInput.Load(ctx, parse.GetValue(files), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), server: ManifestInput.ReadServer(ctx, parse.GetValue(kubeconfig), parse.GetValue(kubeContext)), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

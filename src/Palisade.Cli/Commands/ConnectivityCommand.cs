@@ -13,6 +13,8 @@ internal static class ConnectivityCommand
     public static Command Create(CliContext context)
     {
         var files = CommonOptions.Files();
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var kubeContext = CommonOptions.Context();
         var ports = CommonOptions.Ports();
         var output = CommonOptions.Output("table", "json", "matrix", "classes");
         var verbose = CommonOptions.Verbose();
@@ -30,13 +32,13 @@ internal static class ConnectivityCommand
               palisade connectivity -f big-cluster/ -o classes
             """)
         {
-            files, ports, output, verbose, hostNetwork,
+            files, kubeconfig, kubeContext, ports, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var portList = CommonOptions.ParsePorts(parse.GetValue(ports));
-            if (ManifestInput.Load(ctx, parse.GetValue(files), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), server: ManifestInput.ReadServer(ctx, parse.GetValue(kubeconfig), parse.GetValue(kubeContext)), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

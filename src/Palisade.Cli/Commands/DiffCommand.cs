@@ -2,6 +2,7 @@ using System.CommandLine;
 using Palisade.Cli.Output;
 using Palisade.Engine.Analysis;
 using Palisade.Engine.Evaluation;
+using Palisade.Manifests;
 
 namespace Palisade.Cli.Commands;
 
@@ -11,11 +12,13 @@ internal static class DiffCommand
     public static Command Create(CliContext context)
     {
         var files = CommonOptions.Files();
-        files.Description = "The manifests as they are now (cluster and current policies). Repeatable.";
+        files.Description = "The manifests as they are now (cluster and current policies). Repeatable. With --kubeconfig: the change, laid over the live objects.";
+        var kubeconfig = CommonOptions.Kubeconfig();
+        kubeconfig.Description = "Compare against a live API server: the current side is the server's objects, the proposed side those objects with the -f files applied over them (an object in the files replaces the live one of the same kind, namespace and name).";
+        var kubeContext = CommonOptions.Context();
         var against = new Option<string[]>("--against")
         {
-            Description = "The manifests with the change applied (cluster and proposed policies). Repeatable.",
-            Required = true,
+            Description = "The manifests with the change applied (cluster and proposed policies). Repeatable. Not with --kubeconfig.",
             HelpName = "PATH",
             Arity = ArgumentArity.OneOrMore,
         };
@@ -36,16 +39,44 @@ internal static class DiffCommand
               palisade diff -f cluster/ -f policies/ --against cluster/ --against policies-new/
               palisade diff -f examples/shop --against examples/shop --against examples/shop-next
               palisade diff -f examples/shop --against examples/shop --against examples/shop-next -o json
+              palisade diff --kubeconfig data/admin.kubeconfig -f change/      # what the change does to the live cluster
             """)
         {
-            files, against, ports, output, verbose, hostNetwork,
+            files, kubeconfig, kubeContext, against, ports, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
             var portList = CommonOptions.ParsePorts(parse.GetValue(ports));
-            var before = ManifestInput.Load(ctx, parse.GetValue(files), side: "current (-f)", hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork)));
-            var after = ManifestInput.Load(ctx, parse.GetValue(against), side: "proposed (--against)", hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork)));
+            var hostNetworkPods = CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork));
+            LoadResult? before, after;
+            if (parse.GetValue(kubeconfig) is { } live)
+            {
+                if (parse.GetValue(against) is { Length: > 0 })
+                {
+                    throw new UsageException("--against and --kubeconfig do not go together: with --kubeconfig, -f gives the change and the server the current state");
+                }
+
+                if (parse.GetValue(files) is not { Length: > 0 })
+                {
+                    throw new UsageException("--kubeconfig needs -f CHANGE: the manifests to lay over the live objects");
+                }
+
+                var server = ManifestInput.ReadServer(ctx, live, parse.GetValue(kubeContext))!;
+                before = ManifestInput.Load(ctx, [], side: $"current ({server.Server})", hostNetworkPods: hostNetworkPods, server: server);
+                after = ManifestInput.Load(ctx, parse.GetValue(files), side: "proposed (live + -f)", hostNetworkPods: hostNetworkPods, server: server);
+            }
+            else
+            {
+                if (parse.GetValue(against) is not { Length: > 0 })
+                {
+                    throw new UsageException("--against PATH is required (the manifests with the change applied), or give --kubeconfig FILE to compare with a live server");
+                }
+
+                before = ManifestInput.Load(ctx, parse.GetValue(files), side: "current (-f)", hostNetworkPods: hostNetworkPods);
+                after = ManifestInput.Load(ctx, parse.GetValue(against), side: "proposed (--against)", hostNetworkPods: hostNetworkPods);
+            }
+
             if (before is null || after is null)
             {
                 return ExitCodes.BadInput;

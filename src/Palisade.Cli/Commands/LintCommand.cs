@@ -11,6 +11,8 @@ internal static class LintCommand
     public static Command Create(CliContext context)
     {
         var files = CommonOptions.Files();
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var kubeContext = CommonOptions.Context();
         var output = CommonOptions.Output("table", "json");
         var failOn = new Option<string>("--fail-on")
         {
@@ -34,12 +36,12 @@ internal static class LintCommand
               palisade lint -f manifests/ -o json --fail-on warning      # in a CI pipeline
             """)
         {
-            files, output, failOn, verbose, hostNetwork,
+            files, kubeconfig, kubeContext, output, failOn, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
             var ctx = context with { Verbose = parse.GetValue(verbose) };
-            if (ManifestInput.Load(ctx, parse.GetValue(files), printWarnings: false, hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), server: ManifestInput.ReadServer(ctx, parse.GetValue(kubeconfig), parse.GetValue(kubeContext)), printWarnings: false, hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

@@ -11,6 +11,8 @@ internal static class SelectCommand
     {
         var selector = new Argument<string>("SELECTOR") { Description = "A selector expression, e.g. \"app == 'web' && has(pci)\"." };
         var files = CommonOptions.Files();
+        var kubeconfig = CommonOptions.Kubeconfig();
+        var kubeContext = CommonOptions.Context();
         var output = CommonOptions.Output("table", "json");
         var verbose = CommonOptions.Verbose();
         var hostNetwork = CommonOptions.HostNetwork();
@@ -28,7 +30,7 @@ internal static class SelectCommand
               palisade select "has(pci) && region in {'eu', 'de'}" -f examples/shop -o json
             """)
         {
-            selector, files, output, verbose, hostNetwork,
+            selector, files, kubeconfig, kubeContext, output, verbose, hostNetwork,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +41,7 @@ internal static class SelectCommand
                 throw new UsageException(error!.Message);
             }
 
-            if (ManifestInput.Load(ctx, parse.GetValue(files), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
+            if (ManifestInput.Load(ctx, parse.GetValue(files), server: ManifestInput.ReadServer(ctx, parse.GetValue(kubeconfig), parse.GetValue(kubeContext)), hostNetworkPods: CommonOptions.ParseHostNetwork(parse.GetValue(hostNetwork))) is not { } loaded)
             {
                 return ExitCodes.BadInput;
             }

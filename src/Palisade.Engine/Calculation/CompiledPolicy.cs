@@ -107,15 +107,17 @@ internal sealed class TierState
 /// The rules of one tier's policies for one direction, encoded into one contiguous int array and shared by every list
 /// whose policies in that tier are the same (an admin tier's program is typically shared cluster-wide and stays in
 /// cache). Long programs carry an index from remote selector to the rules that name it, so that a flow is checked
-/// only against rules that can match it. Rules of uncommon shape keep their compiled form in <see cref="Complex"/>;
-/// named ports are in <see cref="Names"/>. A very long program is kept in chunks (<see cref="Chunks"/>), each laid out
-/// as below, so that a policy edit rebuilds one chunk.
+/// only against rules that can match it. Rules of uncommon shape are in the code too, in their general form
+/// (<see cref="GeneralRuleCode"/>); what is not a number is numbered in the program's tables (<see cref="Names"/>,
+/// <see cref="Blocks"/>, <see cref="NodeSelectors"/>). A very long program is kept in chunks (<see cref="Chunks"/>),
+/// each laid out as below, so that a policy edit rebuilds one chunk.
 /// </summary>
 /// <remarks>
 /// Layout: header [rules, endAction, tier, filterStart]; per rule [flags, protocol, notProtocol, portStart, portCount,
 /// matcherStart, matcherCount, policy, ruleIndex, and the 128-bit signature of the rule's selectors as four ints] with
 /// flags bit 1 simple, bit 2 Calico remote, action in bits 4..7; per port [first, last, protocol, nameIndex]; then the
-/// rules' selectors; then, from filterStart, each rule's filter: the 128-bit pattern (four words) a pod at the remote
+/// rules' selectors (for a rule that is not simple, matcherStart is where its general form starts, and matcherCount
+/// is 0); then the general forms; then, from filterStart, each rule's filter: the 128-bit pattern (four words) a pod at the remote
 /// end must share a bit with, by its selectors' signature, for the rule to match it (all ones for a rule that may match
 /// any remote end). Only a program without an index, of <see cref="FilterFrom"/> rules or more, has filters (else
 /// filterStart is 0).
@@ -142,11 +144,23 @@ internal sealed class TierProgram
 
     public required int[] Code;
 
-    /// <summary>Set once <see cref="Code"/> has been copied into the dense layout after a load (see CalculationEngine.Pack).</summary>
+    /// <summary>Set once <see cref="Code"/> has been copied into the dense layout after a load (see <see cref="VerdictLayout"/>).</summary>
     public bool Packed;
 
-    public required CompiledRule[] Complex;
+    /// <summary>
+    /// The rules the program was compiled from, in program order: what the compiler indexes chunks by, and what class
+    /// analysis reads simple rules' blocks from. Verdicts never read them (the code holds every rule).
+    /// </summary>
+    public required CompiledRule[] Rules;
+
+    /// <summary>The port names the code numbers.</summary>
     public required string[] Names;
+
+    /// <summary>The blocks general forms number.</summary>
+    public CidrBlock[] Blocks = [];
+
+    /// <summary>The node selectors general forms number.</summary>
+    public Selector[] NodeSelectors = [];
 
     /// <summary>
     /// Per rule, its one port when a simple rule names exactly one single numeric port, else -1: four bytes a rule, so

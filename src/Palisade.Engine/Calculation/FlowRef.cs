@@ -1,7 +1,6 @@
 using System.Net;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
 
 namespace Palisade.Engine.Calculation;
 

@@ -3,7 +3,6 @@ using System.Net;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
 
 namespace Palisade.Engine.Calculation;
 
@@ -13,7 +12,7 @@ namespace Palisade.Engine.Calculation;
 /// </summary>
 /// <remarks>
 /// Contract: reads a flushed engine and changes nothing. The verdict is the verdict walker's (the same programs and
-/// the same rule tests, the flat code for rules of the common shape), but every rule of the applying policies is tested
+/// the same rule tests, on the same code), but every rule of the applying policies is tested
 /// in order, so it allocates: for questions one flow at a time (check, lint), not for the fast path. The steps equal
 /// the evaluator's on every flow (ExplanationEquivalenceTests).
 /// </remarks>
@@ -138,12 +137,8 @@ internal sealed class FlowTracer(CalculationEngine engine)
             var code = part.Code;
             for (var i = 0; i < code[0]; i++)
             {
-                // The walker's test of one rule: the flat code for rules of the common shape, else the rule's compiled form.
-                var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
-                var flags = code[at];
-                var simple = (flags & TierProgram.FlagSimple) != 0 &&
-                    ((flags & TierProgram.FlagNets) == 0 || RemoteView.AddressOf(ref remote) != EndpointAddress.AddressKind.Other);
-                matched.Add(simple ? walker.MatchesSimple(code, at, part, ref flow, ref remote, hasPorts) : engine.ComplexRules.Matches(part.Complex[i], ref flow));
+                // The walker's own test of one rule, on its code.
+                matched.Add(walker.RuleMatches(part, code, i, ref flow, ref remote, hasPorts));
             }
         }
 

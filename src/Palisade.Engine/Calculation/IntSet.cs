@@ -23,6 +23,28 @@ internal sealed class IntSet : IReadOnlyCollection<int>
 
     public int Count => large?.Count ?? count;
 
+    /// <summary>Files <paramref name="id"/> under <paramref name="key"/> in an index of sets (the set made when new).</summary>
+    public static void File<TKey>(Dictionary<TKey, IntSet> index, TKey key, int id)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var set))
+        {
+            index[key] = set = [];
+        }
+
+        set.Add(id);
+    }
+
+    /// <summary>Takes <paramref name="id"/> out from under <paramref name="key"/> (the set dropped once empty).</summary>
+    public static void Unfile<TKey>(Dictionary<TKey, IntSet> index, TKey key, int id)
+        where TKey : notnull
+    {
+        if (index.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)
+        {
+            index.Remove(key);
+        }
+    }
+
     public bool Contains(int item)
     {
         if (large is not null)

@@ -74,7 +74,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
     {
         var program = BuildTierProgram(policies, tier with { End = policies.Length }, direction, indexThreshold: int.MaxValue, filtered: false);
         var hasCalico = false;
-        foreach (var rule in program.Complex)
+        foreach (var rule in program.Rules)
         {
             hasCalico |= IsIndexed(rule) && rule.RemoteCalico;
         }
@@ -98,7 +98,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         return new TierProgram
         {
             Code = [rules, (int)tier.EndAction, tier.Tier, 0],
-            Complex = [],
+            Rules = [],
             Names = [],
             Chunks = chunks,
             Parts = [.. chunks.Select(c => c.Program)],
@@ -112,7 +112,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
     /// <summary>Appends the encoded positions of chunk <paramref name="c"/>'s rules to the index and the always-checked list.</summary>
     private static void AddPositions(TierChunk chunk, int c, Dictionary<int, List<int>> index, List<int> always)
     {
-        var complex = chunk.Program.Complex;
+        var complex = chunk.Program.Rules;
         for (var i = 0; i < complex.Length; i++)
         {
             var position = TierProgram.Position(c, i);
@@ -184,7 +184,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         var freshAlways = new List<int>();
         AddPositions(chunk, c, fresh, freshAlways);
         var touched = new HashSet<int>(fresh.Keys);
-        foreach (var rule in old.Program.Complex)
+        foreach (var rule in old.Program.Rules)
         {
             if (IsIndexed(rule))
             {
@@ -215,7 +215,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         return new TierProgram
         {
             Code = [code[0] - old.Program.RuleCount + chunk.Program.RuleCount, code[1], code[2], 0],
-            Complex = [],
+            Rules = [],
             Names = [],
             Chunks = nextChunks,
             Parts = [.. nextChunks.Select(ch => ch.Program)],
@@ -286,15 +286,14 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         }
 
         var names = new List<string>();
+        var blocks = new List<CidrBlock>();
+        var nodeSelectors = new List<Model.Selectors.Selector>();
         var portCount = 0;
         var matcherCount = 0;
         foreach (var (rule, _, _) in rules)
         {
-            if (IsSimple(rule))
-            {
-                portCount += rule.Ports.Length;
-                matcherCount += rule.RemoteMatchers.Length + NetWords(rule.RemoteNets);
-            }
+            matcherCount += IsSimple(rule) ? rule.RemoteMatchers.Length + NetWords(rule.RemoteNets) : GeneralRuleCode.Words(rule);
+            portCount += IsSimple(rule) ? rule.Ports.Length : 0;
         }
 
         var portBase = TierProgram.HeaderSize + (TierProgram.RuleSize * rules.Count);
@@ -308,7 +307,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         (code[0], code[1], code[2], code[TierProgram.HeaderFilter]) = (rules.Count, (int)tier.EndAction, tier.Tier, filtered ? filterBase : 0);
         var portAt = portBase;
         var matcherAt = matcherBase;
-        var complex = new CompiledRule[rules.Count];
+        var programRules = new CompiledRule[rules.Count];
         var singlePorts = new int[rules.Count];
         var index = indexed ? new Dictionary<int, List<int>>() : null;
         var always = new List<int>();
@@ -316,7 +315,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         {
             var (rule, policy, ruleIndex) = rules[i];
             var simple = IsSimple(rule);
-            complex[i] = rule;
+            programRules[i] = rule;
             var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
             code[at] = (simple ? TierProgram.FlagSimple : 0) | (rule.RemoteCalico ? TierProgram.FlagCalico : 0) |
                 (simple && rule.RemoteNets.Length > 0 ? TierProgram.FlagNets : 0) | ((int)rule.Action << 4);
@@ -360,6 +359,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
 
             if (!simple)
             {
+                matcherAt = GeneralRuleCode.Write(rule, code, matcherAt, blocks, nodeSelectors, names);
                 continue;
             }
 
@@ -373,17 +373,7 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
 
             foreach (var p in rule.Ports)
             {
-                var nameIndex = -1;
-                if (p.Name is { } name)
-                {
-                    nameIndex = names.IndexOf(name);
-                    if (nameIndex < 0)
-                    {
-                        nameIndex = names.Count;
-                        names.Add(name);
-                    }
-                }
-
+                var nameIndex = p.Name is { } name ? GeneralRuleCode.Intern(names, name) : -1;
                 (code[portAt], code[portAt + 1], code[portAt + 2], code[portAt + 3]) = (p.First, p.Last, p.Protocol, nameIndex);
                 portAt += TierProgram.PortSize;
             }
@@ -431,9 +421,11 @@ internal sealed class TierProgramCompiler(CalculationOptions options)
         return new TierProgram
         {
             Code = code,
-            Complex = complex,
+            Rules = programRules,
             SinglePorts = singlePorts,
             Names = [.. names],
+            Blocks = [.. blocks],
+            NodeSelectors = [.. nodeSelectors],
             IndexKeys = keys,
             KeySignatureLow = keyLow,
             KeySignatureHigh = keyHigh,

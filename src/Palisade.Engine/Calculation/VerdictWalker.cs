@@ -4,8 +4,6 @@ using System.Runtime.Intrinsics;
 using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
-using MatcherState = Palisade.Engine.Calculation.CalculationEngine.MatcherState;
 
 namespace Palisade.Engine.Calculation;
 
@@ -18,15 +16,46 @@ namespace Palisade.Engine.Calculation;
 /// arrays, peer block), which the upstream stages write as they change and packing lays out densely; it reads them and
 /// the immutable programs they point at, and writes nothing, so verdicts never change state (VerdictAllocationTests:
 /// a pass over every flow allocates nothing). Cold reads, only for rules of uncommon shape and named ports, go to the
-/// endpoints' full state and to <see cref="ComplexRuleMatcher"/>.
+/// endpoints' full state. One rule is tested by <see cref="SimpleRuleTest"/> (the common shape) or
+/// <see cref="GeneralRuleWalker"/> (the general form of the rest), both on the program's code.
 /// </remarks>
-internal sealed class VerdictWalker(CalculationOptions options, List<EndpointState?> endpoints, Dictionary<string, Model.Cluster.NetworkSetInfo> networkSets, List<MatcherState?> matchers, ComplexRuleMatcher complex)
+internal sealed class VerdictWalker(CalculationOptions options, List<EndpointState?> endpoints, Dictionary<string, Model.Cluster.NetworkSetInfo> networkSets, SimpleRuleTest simple, GeneralRuleWalker general)
 {
     /// <summary>
     /// What a verdict reads of each endpoint, by handle, in one dense array (32 bytes per endpoint, no object hop).
-    /// Written by the engine's stages (and resized by them); read here.
+    /// Written by the engine's stages through <see cref="Write"/>, <see cref="Reserve"/> and <see cref="Clear"/> (and
+    /// in place by packing); read here.
     /// </summary>
     internal EndpointHot[] Hot = new EndpointHot[1024];
+
+    /// <summary>Grows the entries to hold at least <paramref name="count"/> endpoints (once for a load, rather than doubling as they arrive).</summary>
+    public void Reserve(int count)
+    {
+        if (count > Hot.Length)
+        {
+            Array.Resize(ref Hot, count);
+        }
+    }
+
+    /// <summary>Copies an endpoint's fast-path fields into its entry.</summary>
+    public void Write(EndpointState e)
+    {
+        if (e.Id >= Hot.Length)
+        {
+            Array.Resize(ref Hot, Math.Max(Hot.Length * 2, e.Id + 1));
+        }
+
+        Hot[e.Id] = new EndpointHot
+        {
+            Word = e.HotWord,
+            IngressProgram = e.Ingress,
+            EgressProgram = e.Egress,
+            Matchers = e.Matchers,
+        };
+    }
+
+    /// <summary>Empties the entry of a handle whose endpoint is gone.</summary>
+    public void Clear(int handle) => Hot[handle] = default;
 
     /// <summary>Judges a flow between two endpoints (by handle) on a destination port.</summary>
     public FastVerdict Evaluate(int source, int destination, Protocol protocol, int port)
@@ -134,8 +163,8 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
         var hasPorts = flow.Protocol.HasPorts;
         foreach (ref readonly var slot in programs.AsSpan())
         {
-            // A program without an index is walked from its code alone: the program object is not read (its complex
-            // rules and port names are, in the rare rule that needs them). One with an index is read as an object.
+            // A program without an index is walked from its code alone: the program object is not read (its tables of
+            // blocks, node selectors and port names are, in the rare rule that needs them). One with an index is read as an object.
             int[] code;
             Hit hit;
             if (slot.Plain is not null)
@@ -442,8 +471,7 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
     {
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         var flags = code[at];
-        var simple = (flags & TierProgram.FlagSimple) != 0 && ((flags & TierProgram.FlagNets) == 0 || RemoteView.AddressOf(ref remote) != EndpointAddress.AddressKind.Other);
-        if (simple ? !MatchesSimple(code, at, program, ref flow, ref remote, hasPorts, throughIndex) : !complex.Matches(program.Complex[i], ref flow))
+        if ((flags & TierProgram.FlagSimple) != 0 ? !simple.Matches(code, at, program, ref flow, ref remote, hasPorts, throughIndex) : !general.Matches(code, at, program, ref flow))
         {
             return default;
         }
@@ -454,6 +482,16 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
             RuleAction.Pass => new Hit(null, 0, Hit.Passed),
             _ => new Hit(code, at, Hit.Decided),
         };
+    }
+
+    /// <summary>
+    /// Whether rule <paramref name="i"/> of <paramref name="program"/> (whose code is <paramref name="code"/>) matches
+    /// the flow, whatever its action: the walker's own test, for the flow tracer and class analysis.
+    /// </summary>
+    internal bool RuleMatches(TierProgram program, int[] code, int i, ref FlowRef flow, ref RemoteView remote, bool hasPorts)
+    {
+        var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
+        return (code[at] & TierProgram.FlagSimple) != 0 ? simple.Matches(code, at, program, ref flow, ref remote, hasPorts) : general.Matches(code, at, program, ref flow);
     }
 
     internal RemoteView RemoteOf(ref FlowRef flow, Direction direction)
@@ -482,107 +520,5 @@ internal sealed class VerdictWalker(CalculationOptions options, List<EndpointSta
         }
 
         return remote;
-    }
-
-    /// <param name="remoteInSelectors">The rule is known to name one of the remote end's selectors (found through an index).</param>
-    internal bool MatchesSimple(int[] code, int at, TierProgram program, ref FlowRef flow, ref RemoteView remote, bool hasPorts, bool remoteInSelectors = false)
-    {
-        var protocol = flow.Protocol.Number;
-        var ruleProtocol = code[at + 1];
-        var notProtocol = code[at + 2];
-        if ((ruleProtocol >= 0 && ruleProtocol != protocol) || (notProtocol >= 0 && notProtocol == protocol))
-        {
-            return false;
-        }
-
-        // The remote end before the ports: its test reads the rule's own words and the remote's selectors (both at
-        // hand), while a named port is resolved through the destination's workload, far away in memory. Found through
-        // an index, a rule of selectors only (an indexed rule: the rules every flow meets have none, or have blocks)
-        // names one of the remote end's selectors: its remote test is passed already.
-        var matcherCount = code[at + 6];
-        var nets = (code[at] & TierProgram.FlagNets) != 0;
-        var known = remoteInSelectors && matcherCount > 0 && !nets;
-        if (!known && (matcherCount > 0 || nets) && !RemoteMatches(code, at, matcherCount, ref remote))
-        {
-            return false;
-        }
-
-        var portCount = code[at + 4];
-        return portCount == 0 || PortsMatch(code, code[at + 3], portCount, program, ref flow, hasPorts);
-    }
-
-    /// <summary>Whether the remote end is in one of a simple rule's selectors (or, for Calico selectors, in a network set one selects) or IPv4 blocks.</summary>
-    private bool RemoteMatches(int[] code, int at, int matcherCount, ref RemoteView remote)
-    {
-        var start = code[at + 5];
-        if ((code[at] & TierProgram.FlagNets) != 0 && RemoteView.InNets(code, start + matcherCount, ref remote))
-        {
-            return true;
-        }
-
-        if (matcherCount > 0 && remote.IsPod &&
-            ((remote.SignatureLow & ((ulong)(uint)code[at + 9] | ((ulong)(uint)code[at + 10] << 32))) |
-             (remote.SignatureHigh & ((ulong)(uint)code[at + 11] | ((ulong)(uint)code[at + 12] << 32)))) != 0)
-        {
-            var have = remote.Matchers.AsSpan(TierProgram.PeerBlockHeader);
-            for (var i = start; i < start + matcherCount; i++)
-            {
-                if (have.BinarySearch(code[i]) >= 0)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return matcherCount > 0 && (code[at] & TierProgram.FlagCalico) != 0 && networkSets.Count > 0 && InNetworkSetOfAny(code, start, matcherCount, ref remote);
-    }
-
-    internal static bool PortsMatch(int[] code, int first, int count, TierProgram program, ref FlowRef flow, bool hasPorts)
-    {
-        var protocol = flow.Protocol.Number;
-        for (int i = 0, p = first; i < count; i++, p += TierProgram.PortSize)
-        {
-            var portProtocol = code[p + 2];
-            if (portProtocol >= 0 && portProtocol != protocol)
-            {
-                continue;
-            }
-
-            var nameIndex = code[p + 3];
-            if (!hasPorts)
-            {
-                if (nameIndex < 0 && code[p] == 0 && code[p + 1] == 65535)
-                {
-                    return true;
-                }
-
-                continue;
-            }
-
-            if (nameIndex >= 0
-                ? flow.Destination is { HostNetwork: false } d && d.Workload.ResolveNamedPort(program.Names[nameIndex], flow.Protocol) == flow.Port
-                : flow.Port >= code[p] && flow.Port <= code[p + 1])
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Calico selectors also name the addresses of the network sets they select.</summary>
-    private bool InNetworkSetOfAny(int[] code, int start, int count, ref RemoteView remote)
-    {
-        var endpoint = remote.Handle >= 0 ? endpoints[remote.Handle] : null;
-        for (var i = start; i < start + count; i++)
-        {
-            var m = matchers[code[i]]!;
-            if (m.Peer.CalicoScope && complex.InSelectedNetworkSet(m, endpoint, remote.Address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -3,7 +3,7 @@ using Palisade.Engine.Calculation;
 namespace Palisade.Engine.Tests.Calculation;
 
 /// <summary>
-/// After a full load of a large engine the data verdicts read is copied into dense runs (CalculationEngine.Pack); the
+/// After a full load of a large engine the data verdicts read is copied into dense runs (VerdictLayout); the
 /// fast path must then read the copies, not the arrays the build left behind, or the packing buys nothing.
 /// </summary>
 public sealed class PackingTests

@@ -40,7 +40,7 @@ internal sealed class ClassAnalysis(CalculationEngine engine)
             blockSets[blocks[b]] = SparseSet.Of(grouping.BlockClasses[b]);
         }
 
-        var context = new ClassWalk(engine.Endpoints, engine.Walker, engine.ComplexRules, engine.NetworkSets.Count > 0, reps, n, SelectorClasses(reps), blockSets);
+        var context = new ClassWalk(engine.Endpoints, engine.Walker, engine.NetworkSets.Count > 0, reps, n, SelectorClasses(reps), blockSets);
         var reach = new Reach(context, reps, classMembers, RestrictedSources(reps));
         var result = ImmutableArray.CreateBuilder<ClassReach>();
         foreach (var port in portList)
@@ -127,7 +127,7 @@ internal sealed class ClassAnalysis(CalculationEngine engine)
             inBlocks.Clear();
             for (var b = 0; b < blocks.Count; b++)
             {
-                if (ComplexRuleMatcher.AnyAddressIn([blocks[b]], e, null))
+                if (GeneralRuleWalker.AnyAddressIn([blocks[b]], e, null))
                 {
                     sb.Append(b).Append(',');
                     inBlocks.Add(b);

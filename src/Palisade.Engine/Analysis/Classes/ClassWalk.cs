@@ -2,7 +2,6 @@ using System.Numerics;
 using Palisade.Engine.Calculation;
 using Palisade.Model;
 using Palisade.Model.Policies;
-using EndpointState = Palisade.Engine.Calculation.CalculationEngine.EndpointState;
 
 namespace Palisade.Engine.Analysis.Classes;
 
@@ -11,7 +10,7 @@ namespace Palisade.Engine.Analysis.Classes;
 /// classes their members are in, which are mostly few: its set is built and applied word by word over the nonzero
 /// words of the selectors' sets only, not over every class.
 /// </summary>
-internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker walker, ComplexRuleMatcher complex, bool networkSetsExist, int[] reps, int n, Dictionary<int, SparseSet> matcherClasses, Dictionary<CidrBlock, SparseSet> blockClasses)
+internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker walker, bool networkSetsExist, int[] reps, int n, Dictionary<int, SparseSet> matcherClasses, Dictionary<CidrBlock, SparseSet> blockClasses)
 {
     // The sets of one walk, reused from walk to walk (at 22k classes a set is 2.8 KB, several a walk).
     private readonly ulong[] undecided = ClassSet.New(n);
@@ -134,11 +133,9 @@ internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker wa
         var at = TierProgram.HeaderSize + (TierProgram.RuleSize * i);
         // A simple rule matches the members of its selectors and the classes standing in its IPv4 blocks (a class's
         // standing towards every block is part of its key): sets, unless Calico selectors also name network sets'
-        // addresses. Judged one remote class at a time, a rule naming blocks takes its full form (a remote end of
-        // several addresses is judged on it).
+        // addresses. Rules of uncommon shape are judged one remote class at a time, by the walker's own test.
         var nets = (code[at] & TierProgram.FlagNets) != 0;
         var bySets = (code[at] & TierProgram.FlagSimple) != 0 && !((code[at] & TierProgram.FlagCalico) != 0 && networkSetsExist);
-        var simple = bySets && !nets;
         var result = matching;
         var hasNamedPort = false;
         if (bySets)
@@ -163,10 +160,7 @@ internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker wa
                     var (src, dst) = direction == Direction.Ingress ? (reps[c], reps[localClass]) : (reps[localClass], reps[c]);
                     var flow = new FlowRef(endpoints, src, null, dst, null, port.Protocol, port.Port);
                     var remote = walker.RemoteOf(ref flow, direction);
-                    var matches = simple
-                        ? walker.MatchesSimple(code, at, program, ref flow, ref remote, port.Protocol.HasPorts)
-                        : complex.Matches(program.Complex[i], ref flow);
-                    if (matches)
+                    if (walker.RuleMatches(program, code, i, ref flow, ref remote, port.Protocol.HasPorts))
                     {
                         ClassSet.Set(result, c);
                     }
@@ -182,7 +176,7 @@ internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker wa
             : new FlowRef(endpoints, reps[localClass], null, -1, null, port.Protocol, port.Port);
         var protocol = port.Protocol.Number;
         if ((code[at + 1] >= 0 && code[at + 1] != protocol) || (code[at + 2] >= 0 && code[at + 2] == protocol) ||
-            (code[at + 4] > 0 && !VerdictWalker.PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
+            (code[at + 4] > 0 && !SimpleRuleTest.PortsMatch(code, code[at + 3], code[at + 4], program, ref probe, port.Protocol.HasPorts)))
         {
             return 0;
         }
@@ -205,7 +199,7 @@ internal sealed class ClassWalk(List<EndpointState?> endpoints, VerdictWalker wa
 
         if (nets)
         {
-            foreach (var block in program.Complex[i].RemoteNets)
+            foreach (var block in program.Rules[i].RemoteNets)
             {
                 words = Add(blockClasses[block], among, words);
             }

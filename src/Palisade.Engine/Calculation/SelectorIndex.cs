@@ -10,10 +10,17 @@ namespace Palisade.Engine.Calculation;
 /// entry, shared by every policy that uses it, holding the identities it matches. Entries are filed by namespace and by
 /// a label they require, so that a new identity or a namespace change is checked only against entries it can affect.
 /// </summary>
-public sealed partial class CalculationEngine
+/// <remarks>
+/// Contract: owns the entries (taken with <see cref="Acquire"/> and counted, freed by the last <see cref="Release"/>)
+/// and their memberships, and marks in <see cref="Peers"/> the identities whose memberships changed. It
+/// reads the identity index (identities, their metadata and labels, network sets) and is told by it of new identities
+/// and changed metadata; it hands on an identity whose subject entries changed (to the policy resolver, through
+/// <paramref name="subjectsChanged"/>). A membership is always the metadata's answer: an incremental index equals one built
+/// from scratch (IncrementalEquivalenceTests, StateSyncTests).
+/// </remarks>
+internal sealed class SelectorIndex(IdentityIndex identities, VerdictWalker walker, List<ICalculationListener> listeners, List<MatcherState?> matchers, Action<IdentityState> subjectsChanged)
 {
     private readonly Dictionary<Peer, int> matcherIds = [];
-    private readonly List<MatcherState?> matchers = [];
     private readonly Stack<int> freeMatchers = new();
     private readonly Dictionary<string, IntSet> matchersByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Key, string Value), IntSet> matchersByLabel = [];
@@ -22,39 +29,24 @@ public sealed partial class CalculationEngine
     private readonly HashSet<int> matchersReadingNamespaces = [];
     private readonly HashSet<int> matchersReadingServiceAccounts = [];
 
-    /// <summary>Number of distinct selector index entries.</summary>
-    public int SelectorCount => matcherIds.Count;
+    /// <summary>Entries by id (null: a free id).</summary>
+    public List<MatcherState?> Matchers => matchers;
 
-    internal sealed class MatcherState
-    {
-        public required int Id;
-        public required Peer Peer;
-        public readonly IntSet Members = new();
-        public int RefCount;
-        public readonly List<PolicyState> SubjectOf = [];
+    /// <summary>Entry ids by their identity conditions.</summary>
+    public Dictionary<Peer, int> MatcherIds => matcherIds;
 
-        /// <summary>Whether its members' peer arrays hold it (its <see cref="peerRefs"/> count was above 0 at the last flush).</summary>
-        public bool PublishedPeer;
+    private readonly PeerBlocks peers = new(identities, walker);
 
-        /// <summary>The policies this selector is the subject of, per tier, in precedence order (kept up to date by edits).</summary>
-        public TierPolicies[]? ByTier;
-        public IndexKind Kind;
-        public (string Key, string[] Values)? Required;
-        public CidrBlock[]? SelectedNets;
-    }
+    /// <summary>The identities' peer blocks, kept from the memberships this index files.</summary>
+    public PeerBlocks Peers => peers;
 
-    internal enum IndexKind
-    {
-        Namespace,
-        Label,
-        NamespaceLabel,
-        Unindexed,
-    }
+    /// <summary>Makes again the peer blocks of the identities marked since the last refresh (the end of a flush).</summary>
+    public void RefreshPeerArrays() => peers.Refresh(matchers);
 
     /// <summary>The identity part of a peer: what the selector index keys on (addresses are checked per flow).</summary>
-    private static Peer IdentityPart(Peer peer) => peer with { Nets = EquatableArray<CidrBlock>.Empty, NodeSelector = null };
+    public static Peer IdentityPart(Peer peer) => peer with { Nets = EquatableArray<CidrBlock>.Empty, NodeSelector = null };
 
-    private int AcquireMatcher(Peer peer)
+    public int Acquire(Peer peer)
     {
         var key = IdentityPart(peer);
         if (matcherIds.TryGetValue(key, out var id))
@@ -83,8 +75,8 @@ public sealed partial class CalculationEngine
 
         foreach (var identityId in Candidates(m))
         {
-            var identity = identities[identityId]!;
-            if (PeerMatching.MatchesMetadata(m.Peer, FactsOf(identity)))
+            var identity = identities.Identities[identityId]!;
+            if (PeerMatching.MatchesMetadata(m.Peer, identities.FactsOf(identity)))
             {
                 AddMembership(m, identity);
             }
@@ -93,7 +85,7 @@ public sealed partial class CalculationEngine
         return id;
     }
 
-    private void ReleaseMatcher(int id)
+    public void Release(int id)
     {
         var m = matchers[id]!;
         if (--m.RefCount > 0)
@@ -103,7 +95,7 @@ public sealed partial class CalculationEngine
 
         foreach (var identityId in m.Members.ToArray())
         {
-            RemoveMembership(m, identities[identityId]!, emitPerEndpoint: true);
+            RemoveMembership(m, identities.Identities[identityId]!, emitPerEndpoint: true);
         }
 
         FileMatcher(m, add: false);
@@ -124,21 +116,21 @@ public sealed partial class CalculationEngine
         {
             if (peer.Namespace is not null)
             {
-                m.Kind = IndexKind.Namespace;
+                m.Kind = MatcherState.IndexKind.Namespace;
             }
             else if (RequiredLabel.Of(peer.Selector) is { } required && !IsDerivedKey(required.Key, peer))
             {
-                m.Kind = IndexKind.Label;
+                m.Kind = MatcherState.IndexKind.Label;
                 m.Required = required;
             }
             else if (RequiredLabel.Of(peer.NamespaceSelector) is { } nsRequired && !IsDerivedNamespaceKey(nsRequired.Key, peer))
             {
-                m.Kind = IndexKind.NamespaceLabel;
+                m.Kind = MatcherState.IndexKind.NamespaceLabel;
                 m.Required = nsRequired;
             }
             else
             {
-                m.Kind = IndexKind.Unindexed;
+                m.Kind = MatcherState.IndexKind.Unindexed;
             }
         }
 
@@ -147,27 +139,27 @@ public sealed partial class CalculationEngine
         {
             if (add)
             {
-                Index(index, key, m.Id);
+                IntSet.File(index, key, m.Id);
             }
             else
             {
-                Unindex(index, key, m.Id);
+                IntSet.Unfile(index, key, m.Id);
             }
         }
 
         switch (m.Kind)
         {
-            case IndexKind.Namespace:
+            case MatcherState.IndexKind.Namespace:
                 Apply(matchersByNamespace, peer.Namespace!);
                 break;
-            case IndexKind.Label:
+            case MatcherState.IndexKind.Label:
                 foreach (var v in m.Required!.Value.Values)
                 {
                     Apply(matchersByLabel, (m.Required.Value.Key, v));
                 }
 
                 break;
-            case IndexKind.NamespaceLabel:
+            case MatcherState.IndexKind.NamespaceLabel:
                 foreach (var v in m.Required!.Value.Values)
                 {
                     Apply(matchersByNamespaceLabel, (m.Required.Value.Key, v));
@@ -219,34 +211,35 @@ public sealed partial class CalculationEngine
     {
         switch (m.Kind)
         {
-            case IndexKind.Namespace:
-                return identitiesByNamespace.TryGetValue(m.Peer.Namespace!, out var inNs) ? inNs : [];
-            case IndexKind.Label:
+            case MatcherState.IndexKind.Namespace:
+                return identities.IdentitiesByNamespace.TryGetValue(m.Peer.Namespace!, out var inNs) ? inNs : [];
+            case MatcherState.IndexKind.Label:
             {
                 var (key, values) = m.Required!.Value;
-                return values.SelectMany(v => identitiesByLabel.TryGetValue((key, v), out var s) ? s : (IEnumerable<int>)[]).Distinct();
+                return values.SelectMany(v => identities.IdentitiesByLabel.TryGetValue((key, v), out var s) ? s : (IEnumerable<int>)[]).Distinct();
             }
 
-            case IndexKind.NamespaceLabel:
+            case MatcherState.IndexKind.NamespaceLabel:
             {
                 var (key, values) = m.Required!.Value;
+                var (namespaceLabels, byNamespace) = (identities.NamespaceLabels, identities.IdentitiesByNamespace);
                 return namespaceLabels
                     .Where(ns => ns.Value.TryGetValue(key, out var v) && values.Contains(v, StringComparer.Ordinal))
-                    .SelectMany(ns => identitiesByNamespace.TryGetValue(ns.Key, out var s) ? s : (IEnumerable<int>)[])
-                    .Concat(identitiesByNamespace.Keys.Where(ns => !namespaceLabels.ContainsKey(ns) && key == NamespaceInfo.NameLabel && values.Contains(ns, StringComparer.Ordinal)).SelectMany(ns => identitiesByNamespace[ns]))
+                    .SelectMany(ns => byNamespace.TryGetValue(ns.Key, out var s) ? s : (IEnumerable<int>)[])
+                    .Concat(byNamespace.Keys.Where(ns => !namespaceLabels.ContainsKey(ns) && key == NamespaceInfo.NameLabel && values.Contains(ns, StringComparer.Ordinal)).SelectMany(ns => byNamespace[ns]))
                     .Distinct();
             }
 
             default:
-                return identityIds.Values;
+                return identities.IdentityIds;
         }
     }
 
     /// <summary>Checks a new identity against the entries it could match.</summary>
-    private void MatchNewIdentity(IdentityState identity)
+    public void MatchNewIdentity(IdentityState identity)
     {
         var key = identity.Key;
-        var facts = FactsOf(identity);
+        var facts = identities.FactsOf(identity);
         void Try(int matcherId)
         {
             var m = matchers[matcherId]!;
@@ -275,7 +268,7 @@ public sealed partial class CalculationEngine
             }
         }
 
-        foreach (var (k, v) in NamespaceLabelsOf(key.Namespace))
+        foreach (var (k, v) in identities.NamespaceLabelsOf(key.Namespace))
         {
             if (matchersByNamespaceLabel.TryGetValue((k, v), out var byNsLabel))
             {
@@ -296,21 +289,21 @@ public sealed partial class CalculationEngine
     /// Re-checks the identities of a namespace against the entries whose answer can change: those whose namespace
     /// selector answers differently for the old and new labels, and Calico selectors reading inherited pcns. labels.
     /// </summary>
-    private void NamespaceChanged(string ns, LabelSet oldLabels)
+    public void NamespaceChanged(string ns, LabelSet oldLabels)
     {
         // A Calico namespace selector picks the network sets of this namespace by its labels: the blocks selectors keep
         // for network sets are stale once those labels change.
-        if (HasNetworkSetIn(ns))
+        if (identities.HasNetworkSetIn(ns))
         {
             NetworkSetsChanged();
         }
 
-        if (!identitiesByNamespace.TryGetValue(ns, out var inNs))
+        if (!identities.IdentitiesByNamespace.TryGetValue(ns, out var inNs))
         {
             return;
         }
 
-        var newLabels = NamespaceLabelsOf(ns);
+        var newLabels = identities.NamespaceLabelsOf(ns);
 
         // Calico's namespace selectors also see the namespace's name as a label: both views made once, not per selector.
         var oldCalico = oldLabels.With("projectcalico.org/name", ns);
@@ -336,7 +329,7 @@ public sealed partial class CalculationEngine
 
         foreach (var identityId in inNs)
         {
-            var identity = identities[identityId]!;
+            var identity = identities.Identities[identityId]!;
             identity.CachedCalicoLabels = null;
             if (affected.Count > 0)
             {
@@ -345,16 +338,16 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private void ServiceAccountChanged(string ns, string sa)
+    public void ServiceAccountChanged(string ns, string sa)
     {
-        if (!identitiesByNamespace.TryGetValue(ns, out var inNs))
+        if (!identities.IdentitiesByNamespace.TryGetValue(ns, out var inNs))
         {
             return;
         }
 
         foreach (var identityId in inNs)
         {
-            var identity = identities[identityId]!;
+            var identity = identities.Identities[identityId]!;
             if (identity.Key.ServiceAccount == sa)
             {
                 identity.CachedCalicoLabels = null;
@@ -365,7 +358,7 @@ public sealed partial class CalculationEngine
 
     private void Recheck(IdentityState identity, HashSet<int> affected)
     {
-        var facts = FactsOf(identity);
+        var facts = identities.FactsOf(identity);
         foreach (var matcherId in affected)
         {
             var m = matchers[matcherId]!;
@@ -382,7 +375,7 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private void NetworkSetsChanged()
+    public void NetworkSetsChanged()
     {
         foreach (var m in matchers)
         {
@@ -397,204 +390,93 @@ public sealed partial class CalculationEngine
     {
         m.Members.Add(identity.Id);
         identity.Matchers.Add(m.Id);
-        MatchersChanged(identity);
+        peers.MatchersChanged(identity);
         foreach (var e in identity.Endpoints)
         {
-            EmitMember(m.Id, endpoints[e]!, added: true);
+            EmitMember(m.Id, identities.Endpoints[e]!, added: true);
         }
 
         if (m.SubjectOf.Count > 0)
         {
-            SubjectsChanged(identity);
+            subjectsChanged(identity);
         }
     }
 
-    private void RemoveMembership(MatcherState m, IdentityState identity, bool emitPerEndpoint)
+    public void RemoveMembership(MatcherState m, IdentityState identity, bool emitPerEndpoint)
     {
         m.Members.Remove(identity.Id);
         identity.Matchers.Remove(m.Id);
-        MatchersChanged(identity);
+        peers.MatchersChanged(identity);
         if (emitPerEndpoint)
         {
             foreach (var e in identity.Endpoints)
             {
-                EmitMember(m.Id, endpoints[e]!, added: false);
+                EmitMember(m.Id, identities.Endpoints[e]!, added: false);
             }
         }
 
         if (m.SubjectOf.Count > 0)
         {
-            SubjectsChanged(identity);
+            subjectsChanged(identity);
         }
     }
 
-    private readonly HashSet<IdentityState> dirtyPeerArrays = new(ReferenceEqualityComparer.Instance);
-
-    private void MatchersChanged(IdentityState identity)
-    {
-        if (!identity.PeerArrayDirty)
-        {
-            identity.PeerArrayDirty = true;
-            dirtyPeerArrays.Add(identity);
-        }
-    }
-
-    /// <summary>
-    /// By selector id, how many rules' peers name the selector: only then can a flow's remote end be looked up in it. A
-    /// selector that is only ever a subject decides lists, not peers, and stays out of the fast path's arrays. Dense, as
-    /// a refresh reads it for every selector of every identity it refreshes; a freed selector's count is 0 (its peer
-    /// references go before it does).
-    /// </summary>
-    private int[] peerRefs = new int[256];
-
-    /// <summary>Selectors whose <see cref="peerRefs"/> count changed since the last flush.</summary>
-    private readonly HashSet<int> peerRefsChanged = [];
-
-    private void AddPeerRef(int matcher, int delta)
-    {
-        if (matcher >= peerRefs.Length)
-        {
-            Array.Resize(ref peerRefs, Math.Max(peerRefs.Length * 2, matcher + 1));
-        }
-
-        peerRefs[matcher] += delta;
-        peerRefsChanged.Add(matcher);
-    }
-
-    /// <summary>
-    /// Refreshes the peer blocks of the identities marked (their selectors changed), which the fast path searches for a
-    /// remote end. First, a selector that became a peer or stopped being one (not a policy replaced by a version naming
-    /// it again) marks its members.
-    /// </summary>
-    private void RefreshPeerArrays()
-    {
-        foreach (var id in peerRefsChanged)
-        {
-            // A freed selector's members have left it; an id reused since is a new selector, whose members are new.
-            if (matchers[id] is not { } m || m.PublishedPeer == peerRefs[id] > 0)
-            {
-                continue;
-            }
-
-            m.PublishedPeer = peerRefs[id] > 0;
-            foreach (var identityId in m.Members)
-            {
-                MatchersChanged(identities[identityId]!);
-            }
-        }
-
-        peerRefsChanged.Clear();
-        foreach (var identity in dirtyPeerArrays)
-        {
-            identity.PeerArrayDirty = false;
-            if (identities[identity.Id] != identity)
-            {
-                // Freed since it was marked (its block went when it did).
-                continue;
-            }
-
-            var old = identity.Peers;
-            identity.Peers = PeersOf(identity.Matchers);
-            ReleasePeerBlock(old);
-            if (identity.Peers == old)
-            {
-                // Its peers are what they were (a change among selectors no rule names as a peer): entries unchanged.
-                continue;
-            }
-
-            foreach (var e in identity.Endpoints)
-            {
-                var endpoint = endpoints[e]!;
-                endpoint.Matchers = identity.PeerArray;
-                Sync(endpoint);
-            }
-        }
-
-        dirtyPeerArrays.Clear();
-    }
-
-    /// <summary>
-    /// The peer block (<see cref="TierProgram.PeerBlockHeader"/>) of the peer selectors among <paramref name="selectors"/>,
-    /// one of <see cref="peerBlocks"/>, taken once more (<see cref="ReleasePeerBlock"/> lets it go); null when none is.
-    /// </summary>
-    private PeerBlock? PeersOf(IntSet selectors)
-    {
-        var size = TierProgram.PeerBlockHeader + selectors.Count;
-        Span<int> block = size <= 256 ? stackalloc int[size] : new int[size];
-        var count = 0;
-        foreach (var m in selectors)
-        {
-            if ((uint)m < (uint)peerRefs.Length && peerRefs[m] > 0)
-            {
-                block[TierProgram.PeerBlockHeader + count++] = m;
-            }
-        }
-
-        if (count == 0)
-        {
-            return null;
-        }
-
-        block = block[..(TierProgram.PeerBlockHeader + count)];
-        block[TierProgram.PeerBlockHeader..].Sort();
-        TierProgram.WriteSignature(block);
-        var blocks = peerBlocks.GetAlternateLookup<ReadOnlySpan<int>>();
-        if (!blocks.TryGetValue(block, out var shared))
-        {
-            shared = new PeerBlock(block.ToArray());
-            peerBlocks.Add(shared);
-        }
-
-        shared.Uses++;
-        return shared;
-    }
-
-    /// <summary>
-    /// The peer blocks identities hold, by content, each with how many hold it: identities with the same peer selectors
-    /// share one (at (100k, 10k) 43,817 identities have 7,382 distinct sets, 0.3 MB where one array each took 1.65 MB),
-    /// through churn too. A block goes when its last identity lets go of it.
-    /// </summary>
-    private readonly HashSet<PeerBlock> peerBlocks = new(PeerBlockComparer.Instance);
-
-    private void ReleasePeerBlock(PeerBlock? block)
-    {
-        if (block is not null && --block.Uses == 0)
-        {
-            peerBlocks.Remove(block);
-        }
-    }
-
-    /// <summary>A shared peer block and how many identities hold it; packing moves its words to a copy.</summary>
-    internal sealed class PeerBlock(int[] words)
-    {
-        public int[] Words = words;
-        public int Uses;
-
-        /// <summary>Set once <see cref="Words"/> has been copied into the dense layout after a load.</summary>
-        public bool Packed;
-    }
-
-    /// <summary>Peer blocks compared by content, hashed by their signature and length (no pass over their selectors); found by a span of words.</summary>
-    private sealed class PeerBlockComparer : IEqualityComparer<PeerBlock>, IAlternateEqualityComparer<ReadOnlySpan<int>, PeerBlock>
-    {
-        public static readonly PeerBlockComparer Instance = new();
-
-        public bool Equals(PeerBlock? x, PeerBlock? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.Words.AsSpan().SequenceEqual(y.Words));
-
-        public int GetHashCode(PeerBlock block) => GetHashCode(block.Words);
-
-        public bool Equals(ReadOnlySpan<int> alternate, PeerBlock other) => alternate.SequenceEqual(other.Words);
-
-        public int GetHashCode(ReadOnlySpan<int> alternate) => HashCode.Combine(alternate[0], alternate[1], alternate[2], alternate[3], alternate.Length);
-
-        public PeerBlock Create(ReadOnlySpan<int> alternate) => new(alternate.ToArray());
-    }
-
-    private void EmitMember(int matcher, EndpointState endpoint, bool added)
+    public void EmitMember(int matcher, EndpointState endpoint, bool added)
     {
         foreach (var l in listeners)
         {
             l.OnSelectorMember(matcher, endpoint.Key, added);
         }
     }
+
+    /// <summary>
+    /// The blocks of the network sets a selector selects, computed once and kept on it. Apart from the flow path: a
+    /// lambda capturing the selector there would cost the path an allocation on every call, the blocks kept or not.
+    /// </summary>
+    public CidrBlock[] SelectedNets(MatcherState m) =>
+        m.SelectedNets = [.. identities.NetworkSets.Values.Where(s => NetworkSetSelected(m.Peer, s)).SelectMany(s => s.Nets)];
+
+    public bool NetworkSetSelected(Peer peer, NetworkSetInfo set)
+    {
+        if (set.Namespace is { } ns)
+        {
+            if (peer.Namespace is { } scope && !string.Equals(scope, ns, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (peer.NamespaceSelector is { } nsSelector && !nsSelector.Matches(identities.CalicoNamespaceLabelsOf(ns)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            if (peer.Namespace is not null)
+            {
+                return false;
+            }
+
+            if (peer.NamespaceSelector is { } nsSelector && !(nsSelector.Matches(LabelSet.Empty, global: true) && !nsSelector.Matches(LabelSet.Empty, global: false)))
+            {
+                return false;
+            }
+        }
+
+        var labels = set.Namespace is null ? set.Labels : set.Labels.With("projectcalico.org/namespace", set.Namespace);
+        return peer.Selector is null || peer.Selector.Matches(labels);
+    }
+
+    /// <summary>This stage's tables, for <see cref="CalculationEngine.Census"/>.</summary>
+    public IEnumerable<(string Table, int Count)> Census() =>
+    [
+        ("selector ids", matcherIds.Count),
+        ("selectors", matchers.Count(m => m is not null)),
+        ("selectors by namespace", matchersByNamespace.Count),
+        ("selectors by label", matchersByLabel.Count),
+        ("selectors by namespace label", matchersByNamespaceLabel.Count),
+        ("unindexed selectors", matchersUnindexed.Count),
+        ("selectors reading namespaces", matchersReadingNamespaces.Count),
+        ("selectors reading service accounts", matchersReadingServiceAccounts.Count),
+    ];
 }

@@ -1,15 +1,23 @@
-using System.Runtime.InteropServices;
 using Palisade.Model;
 using Palisade.Model.Policies;
 
 namespace Palisade.Engine.Calculation;
 
 /// <summary>
-/// The policy stage: tiers and policies compiled against the selector index, and the resolver that gives every identity
-/// its ordered policy list. Lists are keyed by the set of subject selectors an identity matches, so identities (and
-/// endpoints) that are selected alike share one list, and a policy change touches lists, not endpoints.
+/// The policy resolver: tiers and policies come in, compiled against the selector index; it gives every identity its
+/// ordered policy list. Lists are keyed by the set of subject selectors an identity matches, so identities (and
+/// endpoints) that are selected alike share one list, and a policy change touches lists, not endpoints. A list is its
+/// tier runs, shared through the run cache, whose programs the tier-program compiler builds.
 /// </summary>
-public sealed partial class CalculationEngine
+/// <remarks>
+/// Contract: owns tiers, policies (with their compiled rules and the selectors they took, released exactly on removal),
+/// and the lists (with which lists hold each subject). It is told by the selector index which identities' subjects
+/// changed, and by the identity index which endpoints come and go; at <see cref="Flush"/> it finds those identities'
+/// lists and edits (or rebuilds) the lists whose policies changed, then publishes each changed list's programs to its
+/// endpoints (the walker's hot entries). A list equals, at every flush, the policies of its subjects in precedence
+/// order, tier by tier (IncrementalEquivalenceTests: incremental equals a fresh build).
+/// </remarks>
+internal sealed class PolicyResolver(IdentityIndex identityIndex, SelectorIndex selectors, TierRunCache runCache, RuleCompiler ruleCompiler, VerdictWalker walker, List<ICalculationListener> listeners)
 {
     private readonly Dictionary<string, TierState> tiers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PolicyState> policies = new(StringComparer.Ordinal);
@@ -27,30 +35,27 @@ public sealed partial class CalculationEngine
     private int nextTierId;
     private long nextPolicyStamp = 1;
 
-    /// <summary>Number of enforced policies known.</summary>
-    public int PolicyCount => policies.Count;
+    /// <summary>Tiers by name.</summary>
+    public Dictionary<string, TierState> Tiers => tiers;
 
-    /// <summary>Number of distinct policy lists (shared by identities selected alike).</summary>
-    public int PolicyListCount => listIds.Count;
+    /// <summary>Policies by key (<see cref="CalculationEngine.PolicyKey"/>).</summary>
+    public Dictionary<string, PolicyState> Policies => policies;
 
-    /// <summary>A list's subjects (sorted selector ids) compared by content.</summary>
-    internal readonly struct SubjectKey(int[] subjects) : IEquatable<SubjectKey>
+    /// <summary>Policies by id (what fast-path outcomes name; null: a free id).</summary>
+    public List<PolicyState?> PolicyById => policyById;
+
+    /// <summary>Lists by id (null: a free id).</summary>
+    public List<PolicyList?> Lists => lists;
+
+    /// <summary>Number of distinct policy lists.</summary>
+    public int ListCount => listIds.Count;
+
+    /// <summary>An endpoint leaves: its list no longer holds it.</summary>
+    public void EndpointLeaving(EndpointState endpoint)
     {
-        public int[] Subjects { get; } = subjects;
-
-        public bool Equals(SubjectKey other) => Subjects.AsSpan().SequenceEqual(other.Subjects);
-
-        public override bool Equals(object? obj) => obj is SubjectKey k && Equals(k);
-
-        public override int GetHashCode()
+        if (endpoint.List >= 0 && lists[endpoint.List] is { } list)
         {
-            var h = new HashCode();
-            foreach (var s in Subjects)
-            {
-                h.Add(s);
-            }
-
-            return h.ToHashCode();
+            list.Endpoints.Remove(endpoint.Id);
         }
     }
 
@@ -66,7 +71,7 @@ public sealed partial class CalculationEngine
                 // Order or end action changed: the tier's cached programs are stale, and every list holding a policy of
                 // this tier must be rebuilt.
                 runCache.ForgetTier(state.Id);
-                foreach (var m in matchers)
+                foreach (var m in selectors.Matchers)
                 {
                     if (m is not null)
                     {
@@ -114,14 +119,14 @@ public sealed partial class CalculationEngine
     public void UpsertPolicy(string tierName, Policy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var key = PolicyKey(policy);
+        var key = CalculationEngine.PolicyKey(policy);
 
         // The old version's selectors are pinned while it is replaced, so that selectors both versions use keep their
         // ids and memberships: renderers see no selector leave and come back (a set deleted and created again).
         var pinned = policies.TryGetValue(key, out var previous) ? previous.Matchers.ToArray() : [];
         foreach (var m in pinned)
         {
-            matchers[m]!.RefCount++;
+            selectors.Matchers[m]!.RefCount++;
         }
 
         RemovePolicy(key);
@@ -136,7 +141,7 @@ public sealed partial class CalculationEngine
         {
             foreach (var m in pinned)
             {
-                ReleaseMatcher(m);
+                selectors.Release(m);
             }
         }
     }
@@ -164,9 +169,9 @@ public sealed partial class CalculationEngine
         tier.Policies++;
         state.Ingress = policy.GovernsIngress ? ruleCompiler.Compile(state, policy.IngressRules, Direction.Ingress) : [];
         state.Egress = policy.GovernsEgress ? ruleCompiler.Compile(state, policy.EgressRules, Direction.Egress) : [];
-        state.Subject = AcquireMatcher(policy.AppliesTo);
+        state.Subject = selectors.Acquire(policy.AppliesTo);
         state.Matchers.Add(state.Subject);
-        var subject = matchers[state.Subject]!;
+        var subject = selectors.Matchers[state.Subject]!;
         var wasSubject = subject.SubjectOf.Count > 0;
         subject.SubjectOf.Add(state);
         EditByTier(subject, state, added: true);
@@ -190,7 +195,7 @@ public sealed partial class CalculationEngine
             return;
         }
 
-        var subject = matchers[state.Subject]!;
+        var subject = selectors.Matchers[state.Subject]!;
         subject.SubjectOf.Remove(state);
         EditByTier(subject, state, added: false);
         if (subject.SubjectOf.Count == 0)
@@ -206,12 +211,12 @@ public sealed partial class CalculationEngine
         InvalidateListsWith(state.Subject, state, added: false);
         foreach (var m in state.PeerMatchers)
         {
-            AddPeerRef(m, -1);
+            selectors.Peers.AddPeerRef(m, -1);
         }
 
         foreach (var m in state.Matchers)
         {
-            ReleaseMatcher(m);
+            selectors.Release(m);
         }
 
         state.Tier.Policies--;
@@ -235,11 +240,13 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private void SubjectsChanged(IdentityState identity) => dirtyIdentities.Add(identity.Id);
+    /// <summary>An identity's subject selectors changed: its list is found again at the flush.</summary>
+    public void SubjectsChanged(IdentityState identity) => dirtyIdentities.Add(identity.Id);
 
     /// <summary>Ends a batch: recomputes the lists of identities whose subjects changed and the lists whose policies changed, and publishes.</summary>
     public void Flush()
     {
+        var (identities, matchers) = (identityIndex.Identities, selectors.Matchers);
         foreach (var identityId in dirtyIdentities)
         {
             if (identities.Count <= identityId || identities[identityId] is not { } identity)
@@ -270,8 +277,6 @@ public sealed partial class CalculationEngine
 
         dirtyLists.Clear();
         runCache.EndFlush();
-        RefreshPeerArrays();
-        KeepPacked();
     }
 
     private int AcquireList(int[] subjects)
@@ -295,14 +300,14 @@ public sealed partial class CalculationEngine
         listIds[new SubjectKey(subjects)] = id;
         foreach (var s in subjects)
         {
-            Index(listsBySubject, s, id);
+            IntSet.File(listsBySubject, s, id);
         }
 
         Rebuild(list);
         return id;
     }
 
-    private void SetIdentityList(IdentityState identity, int list)
+    public void SetIdentityList(IdentityState identity, int list)
     {
         if (identity.List == list)
         {
@@ -318,7 +323,7 @@ public sealed partial class CalculationEngine
 
         foreach (var e in identity.Endpoints)
         {
-            SetEndpointList(endpoints[e]!, list);
+            SetEndpointList(identityIndex.Endpoints[e]!, list);
         }
 
         if (old >= 0 && --lists[old]!.RefCount == 0)
@@ -327,7 +332,7 @@ public sealed partial class CalculationEngine
             listIds.Remove(new SubjectKey(dead.Subjects));
             foreach (var s in dead.Subjects)
             {
-                Unindex(listsBySubject, s, old);
+                IntSet.Unfile(listsBySubject, s, old);
             }
 
             dirtyLists.Remove(old);
@@ -342,7 +347,7 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private void SetEndpointList(EndpointState endpoint, int list)
+    public void SetEndpointList(EndpointState endpoint, int list)
     {
         var old = endpoint.List;
         if (old == list && list >= 0)
@@ -360,7 +365,7 @@ public sealed partial class CalculationEngine
         endpoint.Ingress = current?.IngressProgram ?? [];
         endpoint.Egress = current?.EgressProgram ?? [];
         current?.Endpoints.Add(endpoint.Id);
-        Sync(endpoint);
+        walker.Write(endpoint);
         foreach (var l in listeners)
         {
             l.OnEndpointPolicyList(endpoint.Key, list);
@@ -377,7 +382,7 @@ public sealed partial class CalculationEngine
         if (list.Subjects.Length == 1)
         {
             // One subject (the common case): its per-tier arrays are the runs' policies as they are.
-            var byTier = ByTier(matchers[list.Subjects[0]]!);
+            var byTier = TierPolicies.Of(selectors.Matchers[list.Subjects[0]]!);
             result = new List<TierRun>(byTier.Length);
             foreach (var (tier, sorted) in byTier)
             {
@@ -389,7 +394,7 @@ public sealed partial class CalculationEngine
             var perTier = new Dictionary<TierState, List<PolicyState[]>>(ReferenceEqualityComparer.Instance);
             foreach (var s in list.Subjects)
             {
-                foreach (var (tier, sorted) in ByTier(matchers[s]!))
+                foreach (var (tier, sorted) in TierPolicies.Of(selectors.Matchers[s]!))
                 {
                     if (!perTier.TryGetValue(tier, out var contributions))
                     {
@@ -426,53 +431,6 @@ public sealed partial class CalculationEngine
 
         result.Sort((a, b) => PolicyPrecedence.CompareTiers(a.Tier, b.Tier));
         Publish(list, [.. result]);
-    }
-
-    /// <summary>A subject's policies of one tier, in precedence order.</summary>
-    internal readonly record struct TierPolicies(TierState Tier, PolicyState[] Sorted);
-
-    /// <summary>
-    /// A subject's policies per tier, each sorted by precedence: computed once and kept current by edits. A small array
-    /// rather than a dictionary: a subject's policies are nearly always in one tier, and there are tens of thousands
-    /// of subjects.
-    /// </summary>
-    private static TierPolicies[] ByTier(MatcherState subject)
-    {
-        if (subject.ByTier is { } cached)
-        {
-            return cached;
-        }
-
-        var policies = subject.SubjectOf;
-        var oneTier = true;
-        foreach (var p in policies)
-        {
-            oneTier &= ReferenceEquals(p.Tier, policies[0].Tier);
-        }
-
-        TierPolicies[] byTier;
-        if (policies.Count == 0)
-        {
-            byTier = [];
-        }
-        else if (oneTier)
-        {
-            // The common case, a subject's policies all in one tier: one array, no grouping.
-            var sorted = policies.ToArray();
-            Array.Sort(sorted, PolicyPrecedence.Compare);
-            byTier = [new TierPolicies(policies[0].Tier, sorted)];
-        }
-        else
-        {
-            byTier = [.. policies.GroupBy(p => p.Tier).Select(group =>
-            {
-                var sorted = group.ToArray();
-                Array.Sort(sorted, PolicyPrecedence.Compare);
-                return new TierPolicies(group.Key, sorted);
-            })];
-        }
-
-        return subject.ByTier = byTier;
     }
 
     /// <summary>Keeps a subject's per-tier sorted arrays current by one insertion or removal (no re-sort).</summary>
@@ -556,10 +514,10 @@ public sealed partial class CalculationEngine
             list.EgressProgram = egress ?? list.EgressProgram;
             foreach (var e in list.Endpoints)
             {
-                var endpoint = endpoints[e]!;
+                var endpoint = identityIndex.Endpoints[e]!;
                 endpoint.Ingress = list.IngressProgram;
                 endpoint.Egress = list.EgressProgram;
-                Sync(endpoint);
+                walker.Write(endpoint);
             }
         }
 
@@ -597,4 +555,18 @@ public sealed partial class CalculationEngine
 
         return ReferenceEquals(target, current) ? null : target;
     }
+
+    /// <summary>This stage's tables, for <see cref="CalculationEngine.Census"/>.</summary>
+    public IEnumerable<(string Table, int Count)> Census() =>
+    [
+        ("tiers", tiers.Count),
+        ("policies", policies.Count),
+        ("policies by id", policyById.Count(p => p is not null)),
+        ("list ids", listIds.Count),
+        ("lists", lists.Count(l => l is not null)),
+        ("lists by subject", listsBySubject.Count),
+        ("lists by subject (members)", listsBySubject.Values.Sum(s => s.Count)),
+        ("dirty identities", dirtyIdentities.Count),
+        ("dirty lists", dirtyLists.Count),
+    ];
 }

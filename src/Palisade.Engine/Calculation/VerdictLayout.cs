@@ -1,7 +1,13 @@
 namespace Palisade.Engine.Calculation;
 
 /// <summary>The layout stage: where in memory the data verdicts read lies.</summary>
-public sealed partial class CalculationEngine
+/// <remarks>
+/// Contract: changes no value anyone reads, only where it lies: it copies program codes, the lists' program arrays and
+/// the peer blocks into dense runs and points the endpoints and their hot entries at the copies (once, the first time
+/// a flush leaves the engine large enough). Codes and blocks never change once made, so a copy is the same data
+/// (PackingTests: a packed engine judges as an unpacked one, and every reference endpoints hold is to a copy).
+/// </remarks>
+internal sealed class VerdictLayout(CalculationOptions options, IdentityIndex identityIndex, PolicyResolver resolver, PeerBlocks peerBlocks, VerdictWalker walker)
 {
     /// <summary>Whether the engine has been packed (once, the first time a flush leaves it large enough).</summary>
     private bool packed;
@@ -10,9 +16,9 @@ public sealed partial class CalculationEngine
     /// The end of every flush: packs an engine the first time it holds <see cref="CalculationOptions.PackFromEndpoints"/>
     /// endpoints, after a full load or as a stream of updates fills it.
     /// </summary>
-    private void KeepPacked()
+    public void KeepPacked()
     {
-        if (!packed && endpoints.Count >= options.PackFromEndpoints)
+        if (!packed && identityIndex.Endpoints.Count >= options.PackFromEndpoints)
         {
             Pack();
         }
@@ -32,6 +38,7 @@ public sealed partial class CalculationEngine
     /// </summary>
     private void Pack()
     {
+        var (lists, endpoints, identities) = (resolver.Lists, identityIndex.Endpoints, identityIndex.Identities);
         foreach (var list in lists)
         {
             if (list is null)
@@ -53,7 +60,7 @@ public sealed partial class CalculationEngine
         }
 
         // Peer blocks, which identities share, one copy each (the set finds blocks by content, which a copy keeps).
-        foreach (var block in peerBlocks)
+        foreach (var block in peerBlocks.All)
         {
             block.Words = [.. block.Words];
             block.Packed = true;
@@ -123,8 +130,9 @@ public sealed partial class CalculationEngine
     /// they point at are not what packing left: a reference to a program not packed, a plain code that is not its
     /// program's code, an endpoint's selectors that are not its identity's block, or a block not packed.
     /// </summary>
-    internal int UnpackedReferences()
+    public int UnpackedReferences()
     {
+        var (endpoints, identities) = (identityIndex.Endpoints, identityIndex.Identities);
         var stale = 0;
         foreach (var endpoint in endpoints)
         {
@@ -147,15 +155,5 @@ public sealed partial class CalculationEngine
         }
 
         return stale;
-    }
-
-    /// <summary>
-    /// For tests: how many identities hold peer selectors, how many distinct arrays of them they hold, how many distinct
-    /// sets of peers, and how many blocks the engine keeps (with how many uses in all).
-    /// </summary>
-    internal (int Identities, int Arrays, int Sets, int Blocks, int Uses) PeerArrays()
-    {
-        var live = identities.Where(i => i is not null && i.PeerArray != TierProgram.NoPeers).Select(i => i!.PeerArray).ToList();
-        return (live.Count, live.Distinct(ReferenceEqualityComparer.Instance).Count(), live.Select(a => new PeerBlock(a)).Distinct(PeerBlockComparer.Instance).Count(), peerBlocks.Count, peerBlocks.Sum(b => b.Uses));
     }
 }

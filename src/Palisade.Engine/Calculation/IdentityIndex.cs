@@ -5,8 +5,21 @@ using Palisade.Model.Cluster;
 
 namespace Palisade.Engine.Calculation;
 
-/// <summary>The inventory stage: namespaces, service accounts, identities (distinct metadata) and endpoints.</summary>
-public sealed partial class CalculationEngine
+/// <summary>
+/// The identity index, the first stage: namespaces, service accounts, nodes, network sets and workloads come in; each
+/// workload becomes an endpoint (a handle) of an identity, one per distinct metadata (namespace, labels, service
+/// account), so that everything downstream is computed once per identity, not per endpoint (as Cilium does).
+/// </summary>
+/// <remarks>
+/// Contract: owns the endpoints, the identities (with their indexes by namespace and label), the metadata of namespaces
+/// and service accounts (and the labels derived from them, cached), nodes and network sets. It hands on: a new identity
+/// and a changed namespace, account or set of network sets to the selector index (which files memberships); an
+/// identity gone, and an endpoint that appears, moves or leaves, to the policy resolver (which gives it its list);
+/// every endpoint's change to the walker's hot entries. Every attach is balanced by a detach: an identity whose last
+/// endpoint leaves is forgotten with everything it held, and so are the cached labels of namespaces and accounts
+/// nothing uses any more (ChurnLeavesNothingTests).
+/// </remarks>
+internal sealed class IdentityIndex(VerdictWalker walker, List<ICalculationListener> listeners, List<EndpointState?> endpoints, Dictionary<string, NetworkSetInfo> networkSets, Dictionary<IPAddress, NodeInfo> nodesByAddress)
 {
     private readonly Dictionary<string, LabelSet> namespaceLabels = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Ns, string Name), LabelSet> serviceAccountLabels = [];
@@ -16,95 +29,46 @@ public sealed partial class CalculationEngine
     private readonly Dictionary<string, IntSet> identitiesByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Key, string Value), IntSet> identitiesByLabel = [];
     private readonly Dictionary<string, int> endpointIds = new(StringComparer.Ordinal);
-    private readonly List<EndpointState?> endpoints = [];
     private readonly Stack<int> freeEndpoints = new();
     private readonly Dictionary<string, NodeInfo> nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<IPAddress, NodeInfo> nodesByAddress = [];
-    private readonly Dictionary<string, NetworkSetInfo> networkSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (LabelSet Calico, LabelSet Prefixed)> calicoNamespaceCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Ns, string Sa), LabelSet> calicoAccountCache = [];
+    private readonly Dictionary<(string Ns, string Sa), LabelSet> selectableAccountCache = [];
+    private SelectorIndex selectors = null!;
+    private PolicyResolver resolver = null!;
 
-    /// <summary>Number of live endpoints.</summary>
-    public int EndpointCount => endpointIds.Count;
+    /// <summary>Connects the stages this one hands changes on to (they are built after it, as they read it).</summary>
+    public void Connect(SelectorIndex selectorIndex, PolicyResolver policyResolver) => (selectors, resolver) = (selectorIndex, policyResolver);
 
-    /// <summary>Number of distinct identities (namespace, labels, service account) among endpoints.</summary>
+    /// <summary>Endpoints by handle (null: a free handle).</summary>
+    public List<EndpointState?> Endpoints => endpoints;
+
+    /// <summary>Handles by workload id.</summary>
+    public Dictionary<string, int> EndpointIds => endpointIds;
+
+    /// <summary>Identities by id (null: a free id).</summary>
+    public List<IdentityState?> Identities => identities;
+
+    /// <summary>Ids of the live identities.</summary>
+    public IEnumerable<int> IdentityIds => identityIds.Values;
+
+    /// <summary>Number of distinct identities.</summary>
     public int IdentityCount => identityIds.Count;
 
-    internal readonly record struct IdentityKey(string Namespace, LabelSet Labels, string ServiceAccount);
+    /// <summary>Identities by namespace.</summary>
+    public Dictionary<string, IntSet> IdentitiesByNamespace => identitiesByNamespace;
 
-    internal sealed class IdentityState(CalculationEngine engine) : ICalicoView
-    {
-        public required int Id;
-        public required IdentityKey Key;
-        public readonly IntSet Endpoints = new();
-        public readonly IntSet Matchers = new();
-        public int List = -1;
-        public LabelSet? CachedCalicoLabels;
+    /// <summary>Identities by one of their labels.</summary>
+    public Dictionary<(string Key, string Value), IntSet> IdentitiesByLabel => identitiesByLabel;
 
-        /// <summary>
-        /// The shared block of those of <see cref="Matchers"/> that rules name as peers (see
-        /// <see cref="TierProgram.PeerBlockHeader"/>), null when none is: what the fast path searches for a remote end
-        /// (small, contiguous, hot). At (100k, 10k) an endpoint is in 6.3 selectors, 3.4 of them peers.
-        /// </summary>
-        public PeerBlock? Peers;
+    /// <summary>The labels of declared namespaces (with their name label).</summary>
+    public Dictionary<string, LabelSet> NamespaceLabels => namespaceLabels;
 
-        /// <summary>The words of <see cref="Peers"/>, as endpoints hold them.</summary>
-        public int[] PeerArray => Peers?.Words ?? TierProgram.NoPeers;
-        public bool PeerArrayDirty;
+    public Dictionary<string, NodeInfo> Nodes => nodes;
 
-        public LabelSet CalicoLabels() => engine.CalicoLabelsOf(this);
+    public Dictionary<IPAddress, NodeInfo> NodesByAddress => nodesByAddress;
 
-        public LabelSet CalicoNamespaceLabels() => engine.CalicoNamespaceLabelsOf(Key.Namespace);
-    }
-
-    /// <summary>An endpoint's <see cref="EndpointHot.Word"/>.</summary>
-    private static ulong EndpointWord(EndpointState e) =>
-        EndpointAddress.Word(e.Workload) | (e.HostNetwork ? EndpointAddress.HostNetworkBit : 0) | (e.Identity >= 0 ? EndpointAddress.IdentityBit : 0);
-
-    /// <summary>Grows the dense arrays to hold at least <paramref name="count"/> endpoints.</summary>
-    private void ReserveEndpoints(int count)
-    {
-        if (count > walker.Hot.Length)
-        {
-            Array.Resize(ref walker.Hot, count);
-        }
-    }
-
-    /// <summary>Copies an endpoint's fast-path fields into the dense arrays.</summary>
-    private void Sync(EndpointState e)
-    {
-        if (e.Id >= walker.Hot.Length)
-        {
-            Array.Resize(ref walker.Hot, Math.Max(walker.Hot.Length * 2, e.Id + 1));
-        }
-
-        walker.Hot[e.Id] = new EndpointHot
-        {
-            Word = EndpointWord(e),
-            IngressProgram = e.Ingress,
-            EgressProgram = e.Egress,
-            Matchers = e.Matchers,
-        };
-    }
-
-    internal sealed class EndpointState
-    {
-        public required int Id;
-
-        /// <summary>The workload's id (<c>namespace/name</c>), which stays with the endpoint while it is upserted.</summary>
-        public required string Key;
-        public required Workload Workload;
-
-        /// <summary>Copied from the workload, so that the fast path does not load it.</summary>
-        public bool HostNetwork;
-
-        /// <summary>The programs of the endpoint's policy list, by reference (the fast path's first hop).</summary>
-        public ProgramRef[] Ingress = [];
-        public ProgramRef[] Egress = [];
-        public int Identity = -1;
-        public int List = -1;
-
-        /// <summary>The identity's peer block (<see cref="IdentityState.PeerArray"/>), shared by reference.</summary>
-        public int[] Matchers = TierProgram.NoPeers;
-    }
+    public Dictionary<string, NetworkSetInfo> NetworkSets => networkSets;
 
     public void UpsertNamespace(NamespaceInfo ns)
     {
@@ -117,7 +81,7 @@ public sealed partial class CalculationEngine
 
         namespaceLabels[ns.Name] = labels;
         calicoNamespaceCache.Remove(ns.Name);
-        NamespaceChanged(ns.Name, old ?? LabelSet.Of(NamespaceInfo.NameLabel, ns.Name));
+        selectors.NamespaceChanged(ns.Name, old ?? LabelSet.Of(NamespaceInfo.NameLabel, ns.Name));
     }
 
     public void RemoveNamespace(string name)
@@ -125,7 +89,7 @@ public sealed partial class CalculationEngine
         if (namespaceLabels.Remove(name, out var old))
         {
             calicoNamespaceCache.Remove(name);
-            NamespaceChanged(name, old);
+            selectors.NamespaceChanged(name, old);
         }
     }
 
@@ -140,7 +104,7 @@ public sealed partial class CalculationEngine
         serviceAccountLabels[(sa.Namespace, sa.Name)] = sa.Labels;
         calicoAccountCache.Remove((sa.Namespace, sa.Name));
         selectableAccountCache.Remove((sa.Namespace, sa.Name));
-        ServiceAccountChanged(sa.Namespace, sa.Name);
+        selectors.ServiceAccountChanged(sa.Namespace, sa.Name);
     }
 
     public void RemoveServiceAccount(string ns, string name)
@@ -149,7 +113,7 @@ public sealed partial class CalculationEngine
         {
             calicoAccountCache.Remove((ns, name));
             selectableAccountCache.Remove((ns, name));
-            ServiceAccountChanged(ns, name);
+            selectors.ServiceAccountChanged(ns, name);
         }
     }
 
@@ -182,14 +146,14 @@ public sealed partial class CalculationEngine
     {
         ArgumentNullException.ThrowIfNull(set);
         networkSets[set.Id] = set;
-        NetworkSetsChanged();
+        selectors.NetworkSetsChanged();
     }
 
     public void RemoveNetworkSet(string id)
     {
         if (networkSets.Remove(id, out var set))
         {
-            NetworkSetsChanged();
+            selectors.NetworkSetsChanged();
             if (set.Namespace is { } ns)
             {
                 ForgetCachedNamespaceLabels(ns);
@@ -214,13 +178,13 @@ public sealed partial class CalculationEngine
             if (sameShape && oldKey.Equals(newKey))
             {
                 // Same identity: only what rules naming addresses read may have changed.
-                walker.Hot[existing].Word = EndpointWord(state);
+                walker.Hot[existing].Word = state.HotWord;
                 return;
             }
 
             DetachIdentity(state);
             AttachIdentity(state, newKey);
-            Sync(state);
+            walker.Write(state);
             return;
         }
 
@@ -237,7 +201,7 @@ public sealed partial class CalculationEngine
 
         endpointIds[key] = id;
         AttachIdentity(endpoint, KeyOf(workload));
-        Sync(endpoint);
+        walker.Write(endpoint);
     }
 
     public void RemoveWorkload(string id)
@@ -248,10 +212,7 @@ public sealed partial class CalculationEngine
         }
 
         var state = endpoints[handle]!;
-        if (state.List >= 0 && lists[state.List] is { } list)
-        {
-            list.Endpoints.Remove(handle);
-        }
+        resolver.EndpointLeaving(state);
 
         DetachIdentity(state);
         foreach (var l in listeners)
@@ -260,7 +221,7 @@ public sealed partial class CalculationEngine
         }
 
         endpoints[handle] = null;
-        walker.Hot[handle] = default;
+        walker.Clear(handle);
         freeEndpoints.Push(handle);
     }
 
@@ -274,7 +235,7 @@ public sealed partial class CalculationEngine
         if (endpoint.Workload.HostNetwork)
         {
             endpoint.Identity = -1;
-            SetEndpointList(endpoint, -1);
+            resolver.SetEndpointList(endpoint, -1);
             return;
         }
 
@@ -292,15 +253,15 @@ public sealed partial class CalculationEngine
             }
 
             identityIds[key] = id;
-            Index(identitiesByNamespace, key.Namespace, id);
+            IntSet.File(identitiesByNamespace, key.Namespace, id);
             foreach (var (k, v) in key.Labels)
             {
-                Index(identitiesByLabel, (k, v), id);
+                IntSet.File(identitiesByLabel, (k, v), id);
             }
 
             endpoint.Identity = id;
             identity.Endpoints.Add(endpoint.Id);
-            MatchNewIdentity(identity);
+            selectors.MatchNewIdentity(identity);
         }
         else
         {
@@ -310,11 +271,11 @@ public sealed partial class CalculationEngine
             endpoint.Matchers = identity.PeerArray;
             foreach (var m in identity.Matchers)
             {
-                EmitMember(m, endpoint, added: true);
+                selectors.EmitMember(m, endpoint, added: true);
             }
         }
 
-        SetEndpointList(endpoint, identities[endpoint.Identity]!.List);
+        resolver.SetEndpointList(endpoint, identities[endpoint.Identity]!.List);
     }
 
     private void DetachIdentity(EndpointState endpoint)
@@ -328,7 +289,7 @@ public sealed partial class CalculationEngine
         identity.Endpoints.Remove(endpoint.Id);
         foreach (var m in identity.Matchers)
         {
-            EmitMember(m, endpoint, added: false);
+            selectors.EmitMember(m, endpoint, added: false);
         }
 
         endpoint.Identity = -1;
@@ -341,18 +302,18 @@ public sealed partial class CalculationEngine
         // The last endpoint of this identity is gone: leave every selector, the policy list and the peer block.
         foreach (var m in identity.Matchers.ToArray())
         {
-            RemoveMembership(matchers[m]!, identity, emitPerEndpoint: false);
+            selectors.RemoveMembership(selectors.Matchers[m]!, identity, emitPerEndpoint: false);
         }
 
-        ReleasePeerBlock(identity.Peers);
+        selectors.Peers.Release(identity.Peers);
         identity.Peers = null;
 
-        SetIdentityList(identity, -1);
+        resolver.SetIdentityList(identity, -1);
         identityIds.Remove(identity.Key);
-        Unindex(identitiesByNamespace, identity.Key.Namespace, identity.Id);
+        IntSet.Unfile(identitiesByNamespace, identity.Key.Namespace, identity.Id);
         foreach (var (k, v) in identity.Key.Labels)
         {
-            Unindex(identitiesByLabel, (k, v), identity.Id);
+            IntSet.Unfile(identitiesByLabel, (k, v), identity.Id);
         }
 
         identities[identity.Id] = null;
@@ -388,7 +349,7 @@ public sealed partial class CalculationEngine
         }
     }
 
-    private bool HasNetworkSetIn(string ns)
+    public bool HasNetworkSetIn(string ns)
     {
         foreach (var set in networkSets.Values)
         {
@@ -402,7 +363,7 @@ public sealed partial class CalculationEngine
     }
 
     /// <summary>Whether an identity of namespace <paramref name="ns"/> runs as service account <paramref name="sa"/>.</summary>
-    private bool AccountInUse(string ns, string sa)
+    public bool AccountInUse(string ns, string sa)
     {
         if (identitiesByNamespace.TryGetValue(ns, out var inNamespace))
         {
@@ -418,14 +379,11 @@ public sealed partial class CalculationEngine
         return false;
     }
 
-    private LabelSet NamespaceLabelsOf(string ns) =>
+    public LabelSet NamespaceLabelsOf(string ns) =>
         namespaceLabels.TryGetValue(ns, out var labels) ? labels : LabelSet.Of(NamespaceInfo.NameLabel, ns);
 
-    private readonly Dictionary<string, (LabelSet Calico, LabelSet Prefixed)> calicoNamespaceCache = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Ns, string Sa), LabelSet> calicoAccountCache = [];
-    private readonly Dictionary<(string Ns, string Sa), LabelSet> selectableAccountCache = [];
 
-    private LabelSet CalicoNamespaceLabelsOf(string ns) => CalicoNamespaceEntry(ns).Calico;
+    public LabelSet CalicoNamespaceLabelsOf(string ns) => CalicoNamespaceEntry(ns).Calico;
 
     private (LabelSet Calico, LabelSet Prefixed) CalicoNamespaceEntry(string ns)
     {
@@ -461,7 +419,7 @@ public sealed partial class CalculationEngine
         return selectable;
     }
 
-    private LabelSet CalicoLabelsOf(IdentityState identity)
+    public LabelSet CalicoLabelsOf(IdentityState identity)
     {
         if (identity.CachedCalicoLabels is { } cached)
         {
@@ -472,7 +430,7 @@ public sealed partial class CalculationEngine
         return identity.CachedCalicoLabels = LabelSet.Merge(key.Labels, CalicoNamespaceEntry(key.Namespace).Prefixed, CalicoAccountLabelsOf(key.Namespace, key.ServiceAccount));
     }
 
-    private WorkloadFacts FactsOf(IdentityState identity)
+    public WorkloadFacts FactsOf(IdentityState identity)
     {
         var key = identity.Key;
         return new WorkloadFacts(
@@ -484,23 +442,29 @@ public sealed partial class CalculationEngine
             identity);
     }
 
-    private static void Index<TKey>(Dictionary<TKey, IntSet> index, TKey key, int id)
-        where TKey : notnull
+    /// <summary>This stage's tables, for <see cref="CalculationEngine.Census"/>.</summary>
+    public IEnumerable<(string Table, int Count)> Census()
     {
-        if (!index.TryGetValue(key, out var set))
-        {
-            index[key] = set = [];
-        }
+        static int Live<T>(List<T?> slots)
+            where T : class => slots.Count(s => s is not null);
 
-        set.Add(id);
-    }
-
-    private static void Unindex<TKey>(Dictionary<TKey, IntSet> index, TKey key, int id)
-        where TKey : notnull
-    {
-        if (index.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)
-        {
-            index.Remove(key);
-        }
+        return
+        [
+            ("namespaces", namespaceLabels.Count),
+            ("service accounts", serviceAccountLabels.Count),
+            ("identity ids", identityIds.Count),
+            ("identities", Live(identities)),
+            ("identities by namespace", identitiesByNamespace.Count),
+            ("identities by namespace (members)", identitiesByNamespace.Values.Sum(s => s.Count)),
+            ("identities by label", identitiesByLabel.Count),
+            ("identities by label (members)", identitiesByLabel.Values.Sum(s => s.Count)),
+            ("endpoint ids", endpointIds.Count),
+            ("endpoints", Live(endpoints)),
+            ("nodes", nodes.Count),
+            ("nodes by address", nodesByAddress.Count),
+            ("network sets", networkSets.Count),
+            ("cached labels of namespaces nothing is in", calicoNamespaceCache.Keys.Count(ns => !namespaceLabels.ContainsKey(ns) && !identitiesByNamespace.ContainsKey(ns) && !HasNetworkSetIn(ns))),
+            ("cached labels of accounts nothing uses", calicoAccountCache.Keys.Union(selectableAccountCache.Keys).Count(a => !serviceAccountLabels.ContainsKey(a) && !AccountInUse(a.Ns, a.Sa))),
+        ];
     }
 }
