@@ -185,6 +185,55 @@ public abstract class KubectlContract(ServerFixture fixture)
         Assert.Equal("serviceaccount/patched", labels.Out.Trim());
     }
 
+    [Fact]
+    public async Task ApplyServerSide_OwnsFieldsConflictsWithAnotherManagerAndForceTakesOver()
+    {
+        await ApplyShopAsync();
+        const string Account = """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: applied
+              namespace: kubectl-scratch
+              labels: {team: storefront, zone: dmz}
+            """;
+
+        var first = await Kubectl.RunWithInputAsync(Account, "apply", "--server-side", "-f", "-");
+        var patched = await Kubectl.RunAsync("patch", "serviceaccount", "applied", "-n", Scratch, "--type", "merge", "-p", """{"metadata":{"labels":{"zone":"pci"}}}""");
+        var conflict = await Kubectl.RunWithInputAsync(Account, "apply", "--server-side", "-f", "-");
+        var forced = await Kubectl.RunWithInputAsync(Account.Replace(", zone: dmz", string.Empty, StringComparison.Ordinal), "apply", "--server-side", "--force-conflicts", "-f", "-");
+        var labels = await Kubectl.RunAsync("get", "serviceaccount", "applied", "-n", Scratch, "-o", "jsonpath={.metadata.labels}");
+        var managers = await Kubectl.RunAsync("get", "serviceaccount", "applied", "-n", Scratch, "--show-managed-fields", "-o", "jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}");
+
+        Assert.True(first.Code == 0, first.Err);
+        Assert.Contains("serviceaccount/applied serverside-applied", first.Out, StringComparison.Ordinal);
+        Assert.True(patched.Code == 0, patched.Err);
+        Assert.NotEqual(0, conflict.Code);
+        Assert.Contains("Apply failed with 1 conflict: conflict with \"kubectl-patch\" using v1: .metadata.labels.zone", conflict.Err, StringComparison.Ordinal);
+        Assert.True(forced.Code == 0, forced.Err);
+
+        // The forced apply no longer sets zone, which kubectl-patch still owns: it stays; team is the applier's.
+        Assert.Equal("""{"team":"storefront","zone":"pci"}""", labels.Out);
+        Assert.Equal(["kubectl-patch/Update", "kubectl/Apply"], managers.Out.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ApplyServerSide_TheShopTwice_AppliesEverythingAndWritesNothingTheSecondTime()
+    {
+        await ApplyShopAsync();
+        var before = await Kubectl.RunAsync("get", "deployments", "-A", "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
+
+        var first = await Kubectl.RunAsync("apply", "--server-side", "--force-conflicts", "-R", "-f", Shop);
+        var middle = await Kubectl.RunAsync("get", "deployments", "-A", "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
+        var second = await Kubectl.RunAsync("apply", "--server-side", "-R", "-f", Shop);
+        var after = await Kubectl.RunAsync("get", "deployments", "-A", "-o", "jsonpath={range .items[*]}{.metadata.resourceVersion} {end}");
+
+        Assert.Contains("deployment.apps/gateway serverside-applied", first.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("conflict", second.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEqual(before.Out, middle.Out);
+        Assert.Equal(middle.Out, after.Out);
+    }
+
     protected async Task ApplyShopAsync()
     {
         var namespaces = await Kubectl.RunAsync("apply", "-f", Path.Combine(Shop, "namespaces.yaml"));

@@ -38,6 +38,24 @@ internal sealed class RequestBodies(ManifestLimits limits)
         }
     }
 
+    /// <summary>A server-side apply body: one object in YAML or JSON, read with the loader's limits on nesting and aliases.</summary>
+    public async Task<JsonObject> ReadAppliedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ManifestObject> objects;
+        try
+        {
+            objects = ManifestJson.Read(new StringReader(text), "request", limits);
+        }
+        catch (ManifestFormatException e)
+        {
+            throw ApiException.BadRequest($"the apply configuration is not valid: {e.Message}");
+        }
+
+        return objects.Count == 1 ? objects[0].Object : throw ApiException.BadRequest($"an apply configuration must be one object, got {objects.Count}");
+    }
+
     public async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
         await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false) as JsonObject
         ?? throw ApiException.BadRequest("the request body is not an object: expected a JSON object with apiVersion, kind and metadata");
