@@ -37,6 +37,20 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void NothingInSrc_UsesTheTestsReferenceOracle()
+    {
+        // One production evaluator, the engine: the object-by-object PolicyEvaluator is the tests' oracle only.
+        var users = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(p => File.ReadAllText(p).Contains("PolicyEvaluator", StringComparison.Ordinal))
+            .Select(p => Path.GetRelativePath(Root, p))
+            .ToList();
+
+        Assert.True(File.Exists(Path.Combine(Root, "tests", "Palisade.Engine.Tests", "Oracle", "PolicyEvaluator.cs")), "the reference oracle should live in tests/Palisade.Engine.Tests/Oracle");
+        Assert.True(users.Count == 0, "src uses the tests' reference oracle (answer through the engine instead): " + string.Join(", ", users));
+    }
+
+    [Fact]
     public void Violations_EngineReferencingManifests_IsReported()
     {
         var engine = new Layering.ProjectFile("Palisade.Engine", "src/Palisade.Engine/Palisade.Engine.csproj", ["Palisade.Model", "Palisade.Manifests"], []);

@@ -1,4 +1,4 @@
-using Palisade.Engine.Evaluation;
+using Palisade.Engine.Calculation;
 
 namespace Palisade.Engine.Tests;
 
@@ -8,7 +8,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void Engine_ReferencesNoManifestParsing()
     {
-        var references = typeof(PolicyEvaluator).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        var references = typeof(CalculationEngine).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
 
         Assert.Contains("Palisade.Model", references);
         Assert.DoesNotContain("Palisade.Manifests", references);

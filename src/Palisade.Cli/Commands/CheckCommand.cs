@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Palisade.Cli.Output;
 using Palisade.Engine.Evaluation;
+using Palisade.Engine.Explain;
 using Palisade.Model;
 using Palisade.Model.Policies;
 
@@ -48,8 +49,8 @@ internal static class CheckCommand
             var source = WorkloadRef.Resolve(loaded.Cluster, parse.GetValue(from)!, "--from");
             var destination = WorkloadRef.Resolve(loaded.Cluster, parse.GetValue(to)!, "--to");
             var flow = new Flow(source, destination, spec.Protocol, spec.Port);
-            var evaluator = new PolicyEvaluator(loaded.Cluster, loaded.Policies);
-            var verdict = evaluator.Evaluate(flow);
+            var explainer = new FlowExplainer(loaded.Cluster, loaded.Policies);
+            var verdict = explainer.Explain(flow);
             if (CommonOptions.ParseFormat(parse.GetValue(output)!) == OutputFormat.Json)
             {
                 JsonOutput.Write(ctx, w =>
@@ -67,7 +68,7 @@ internal static class CheckCommand
             }
             else
             {
-                WriteText(ctx, verdict, evaluator);
+                WriteText(ctx, verdict, explainer);
             }
 
             return verdict.Allowed ? ExitCodes.Ok : ExitCodes.Findings;
@@ -75,16 +76,16 @@ internal static class CheckCommand
         return command;
     }
 
-    private static void WriteText(CliContext context, FlowVerdict verdict, PolicyEvaluator evaluator)
+    private static void WriteText(CliContext context, FlowVerdict verdict, FlowExplainer explainer)
     {
         var flow = verdict.Flow;
         var word = verdict.Allowed ? "ALLOWED" : "DENIED";
         context.Out.WriteLine($"{flow.Source} -> {flow.Destination} on {new PortSpec(flow.Port, flow.Protocol)}: {word}");
-        WriteDirection(context, verdict.Egress, flow.Source.ToString(), flow, evaluator);
-        WriteDirection(context, verdict.Ingress, flow.Destination.ToString(), flow, evaluator);
+        WriteDirection(context, verdict.Egress, flow.Source.ToString(), flow, explainer);
+        WriteDirection(context, verdict.Ingress, flow.Destination.ToString(), flow, explainer);
     }
 
-    private static void WriteDirection(CliContext context, DirectionVerdict v, string workload, Flow flow, PolicyEvaluator evaluator)
+    private static void WriteDirection(CliContext context, DirectionVerdict v, string workload, Flow flow, FlowExplainer explainer)
     {
         context.Out.WriteLine($"  {v.Explain(workload)}");
         foreach (var s in v.Steps)
@@ -116,7 +117,7 @@ internal static class CheckCommand
 
                 foreach (var rule in rules)
                 {
-                    context.Out.WriteLine($"      {policy.Source.DisplayName} {rule.Origin.Path}: {evaluator.WhyNot(rule, flow) ?? "matches, but its action did not decide"}");
+                    context.Out.WriteLine($"      {policy.Source.DisplayName} {rule.Origin.Path}: {explainer.WhyNot(rule, flow) ?? "matches, but its action did not decide"}");
                 }
             }
         }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using Palisade.Engine.Calculation;
 using Palisade.Engine.Evaluation;
+using Palisade.Engine.Explain;
 using Palisade.Model;
 using Palisade.Model.Cluster;
 using Palisade.Model.Policies;
@@ -19,14 +21,17 @@ public static class LintAnalyzer
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(model);
-        var evaluator = new PolicyEvaluator(cluster, model);
+        var engine = CalculationEngine.Build(cluster, model);
         var findings = new List<LintFinding>();
-        UnprotectedWorkloads(cluster, model, evaluator, findings);
+        UnprotectedWorkloads(cluster, engine, findings);
         NamespacesWithoutDefaultDeny(cluster, model, findings);
-        ShadowedRules(cluster, model, evaluator, findings);
+        ShadowedRules(cluster, model, engine, findings);
         EqualPriorities(model, findings);
         AllowFromAnywhere(model, findings);
-        SelectorsSelectingNothing(cluster, model, evaluator, findings);
+
+        // What staged policies select too: an engine with every policy enforced (for selections, never for verdicts).
+        var selections = model.Policies.Any(p => p.Staged) ? CalculationEngine.Build(cluster, StagedPolicies.AllEnforced(model)) : engine;
+        SelectorsSelectingNothing(cluster, model, selections, findings);
         return [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Code, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)];
     }
 
@@ -37,24 +42,24 @@ public static class LintAnalyzer
     /// denies everything by a catch-all rule). A tier that passes on what it does not decide (the Admin tier) or a
     /// baseline that only adds denials does not isolate: what no rule denies is still allowed.
     /// </summary>
-    private static void UnprotectedWorkloads(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
+    private static void UnprotectedWorkloads(ClusterSnapshot cluster, CalculationEngine engine, List<LintFinding> findings)
     {
-        bool Isolated(Workload w, Direction direction) => model.Tiers.Any(t => t.Policies.Any(p =>
-            !p.Staged && p.Governs(direction) && evaluator.AppliesTo(p, w) &&
-            (t.EndAction == RuleAction.Deny || p.Rules(direction).Any(r => r.Action == RuleAction.Deny && r.Source.IsAny && r.Destination.IsAny && r.Protocol is null))));
-
         foreach (var w in cluster.Workloads.Where(w => !w.HostNetwork))
         {
-            var ingress = Isolated(w, Direction.Ingress);
-            var egress = Isolated(w, Direction.Egress);
+            var applying = EndpointPolicies.Of(engine, engine.EndpointHandle(w.Id)).ToList();
+            bool Isolated(Direction direction) => applying.Any(p =>
+                p.Policy.Governs(direction) &&
+                (p.Tier.Tier.EndAction == RuleAction.Deny || p.Policy.Rules(direction).Any(r => r.Action == RuleAction.Deny && r.Source.IsAny && r.Destination.IsAny && r.Protocol is null)));
+
+            var ingress = Isolated(Direction.Ingress);
+            var egress = Isolated(Direction.Egress);
             if (ingress && egress)
             {
                 continue;
             }
 
             var what = !ingress && !egress ? "ingress or egress" : !ingress ? "ingress" : "egress";
-            var applies = Enforced(model).Any(p => evaluator.AppliesTo(p, w));
-            var detail = applies
+            var detail = applying.Count > 0
                 ? "the policies that apply to it only pass or deny some traffic, so what no rule denies is allowed there"
                 : "no policy applies to it: everything is allowed there";
             findings.Add(new LintFinding(LintSeverity.Warning, "unprotected-workload", w.Id, $"{w.Id} is not isolated for {what}: {detail}") { Source = w.Source });
@@ -111,20 +116,29 @@ public static class LintAnalyzer
         public int ContradictingOutcomes { get; set; }
     }
 
-    private static void ShadowedRules(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
+    private static void ShadowedRules(ClusterSnapshot cluster, PolicyModel model, CalculationEngine engine, List<LintFinding> findings)
     {
         var usage = new Dictionary<Rule, RuleUsage>(ReferenceEqualityComparer.Instance);
         var mentioned = ConnectivityAnalyzer.RulePorts(model);
         var workloads = cluster.Workloads.Where(w => !w.HostNetwork).ToList();
         var networks = ExternalNetwork.Collect((cluster, model)).ToList();
+        var tracer = new FlowTracer(engine);
         foreach (var local in workloads)
         {
+            var handle = engine.EndpointHandle(local.Id);
             foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
             {
-                var applying = model.Tiers.SelectMany(t => t.Policies.Where(p => !p.Staged && p.Governs(direction) && evaluator.AppliesTo(p, local)).Select(p => (Tier: t, Policy: p))).ToList();
-                if (applying.Count == 0 || applying.All(a => a.Policy.Rules(direction).IsEmpty))
+                if (!EndpointPolicies.Of(engine, handle).Any(p => p.Policy.Governs(direction) && !p.Policy.Rules(direction).IsEmpty))
                 {
                     continue;
+                }
+
+                void Judge(int remote, System.Net.IPAddress? address, PortSpec port)
+                {
+                    var flow = direction == Direction.Ingress
+                        ? new FlowRef(engine.Endpoints, remote, address, handle, null, port.Protocol, port.Port)
+                        : new FlowRef(engine.Endpoints, handle, null, remote, address, port.Protocol, port.Port);
+                    Account(tracer.Direction(ref flow, direction), EndpointPolicies.Matching(engine, ref flow, direction), usage);
                 }
 
                 foreach (var remote in cluster.Workloads)
@@ -138,23 +152,16 @@ public static class LintAnalyzer
                     var destination = direction == Direction.Ingress ? local : remote;
                     foreach (var port in ConnectivityAnalyzer.DeclaredPorts(destination).Union(mentioned))
                     {
-                        var flow = direction == Direction.Ingress
-                            ? new Flow(FlowEnd.Of(remote), FlowEnd.Of(local), port.Protocol, port.Port)
-                            : new Flow(FlowEnd.Of(local), FlowEnd.Of(remote), port.Protocol, port.Port);
-                        Account(evaluator, flow, direction, applying, usage);
+                        Judge(engine.EndpointHandle(remote.Id), null, port);
                     }
                 }
 
                 // Networks the rules name, each through one address inside it that no workload holds.
                 foreach (var network in networks)
                 {
-                    var remote = FlowEnd.Of(network.Probe);
                     foreach (var port in (direction == Direction.Ingress ? ConnectivityAnalyzer.DeclaredPorts(local) : []).Union(mentioned))
                     {
-                        var flow = direction == Direction.Ingress
-                            ? new Flow(remote, FlowEnd.Of(local), port.Protocol, port.Port)
-                            : new Flow(FlowEnd.Of(local), remote, port.Protocol, port.Port);
-                        Account(evaluator, flow, direction, applying, usage);
+                        Judge(-1, network.Probe, port);
                     }
                 }
             }
@@ -180,21 +187,25 @@ public static class LintAnalyzer
         }
     }
 
-    private static void Account(PolicyEvaluator evaluator, Flow flow, Direction direction, List<(Tier Tier, Policy Policy)> applying, Dictionary<Rule, RuleUsage> usage)
+    /// <summary>Counts, for each rule of the applying policies that matches the flow, whether evaluation reached it or what decided first.</summary>
+    private static void Account(DirectionVerdict verdict, List<(PolicyState Policy, bool[] Matched)> applying, Dictionary<Rule, RuleUsage> usage)
     {
-        var verdict = evaluator.EvaluateDirection(flow, direction);
         var visited = verdict.Steps.Where(s => s.Kind == StepKind.PolicyApplies).Select(s => s.Policy!).ToHashSet(ReferenceEqualityComparer.Instance);
-        foreach (var (tier, policy) in applying)
+        foreach (var (state, matched) in applying)
         {
+            var (tier, policy) = (state.Tier.Tier, state.Policy);
+
             // The rule of this policy that passed or decided: later rules of the policy were not reached.
             var own = verdict.Steps.FirstOrDefault(s => s.Policy == policy && s.Rule is not null && s.Kind is StepKind.Decided or StepKind.Passed)?.Rule;
-            foreach (var rule in policy.Rules(direction))
+            var rules = policy.Rules(verdict.Direction);
+            for (var i = 0; i < rules.Count; i++)
             {
-                if (!evaluator.Matches(rule, flow))
+                if (!matched[i])
                 {
                     continue;
                 }
 
+                var rule = rules[i];
                 if (!usage.TryGetValue(rule, out var u))
                 {
                     usage[rule] = u = new RuleUsage();
@@ -270,12 +281,19 @@ public static class LintAnalyzer
         }
     }
 
-    private static void SelectorsSelectingNothing(ClusterSnapshot cluster, PolicyModel model, PolicyEvaluator evaluator, List<LintFinding> findings)
+    /// <summary>Policies that apply to no workload, and rule peers that hold no workload and no network set (as the engine selects them).</summary>
+    private static void SelectorsSelectingNothing(ClusterSnapshot cluster, PolicyModel model, CalculationEngine engine, List<LintFinding> findings)
     {
-        var workloads = cluster.Workloads.Where(w => !w.HostNetwork).ToList();
+        var selected = cluster.Workloads.Where(w => !w.HostNetwork)
+            .SelectMany(w => EndpointPolicies.Of(engine, engine.EndpointHandle(w.Id)))
+            .Select(p => p.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        var handles = cluster.Workloads.Select(w => engine.EndpointHandle(w.Id)).ToList();
+        var setAddresses = cluster.NetworkSets.SelectMany(s => s.Nets).Select(n => n.Network.BaseAddress).ToList();
+        var rules = new RuleExplainer(engine);
         foreach (var policy in model.Policies)
         {
-            if (!workloads.Any(w => evaluator.AppliesTo(policy, w)))
+            if (!selected.Contains(CalculationEngine.PolicyKey(policy)))
             {
                 findings.Add(new LintFinding(LintSeverity.Warning, "selector-selects-nothing", policy.Source.DisplayName, $"the policy applies to no workload ({policy.AppliesTo})") { Source = policy.Source });
                 continue;
@@ -283,18 +301,27 @@ public static class LintAnalyzer
 
             foreach (var rule in policy.IngressRules.Concat(policy.EgressRules))
             {
-                foreach (var peer in rule.Source.Peers.Concat(rule.Destination.Peers).Where(p => p.RequiresWorkload && p != Peer.Nothing))
+                var (compiled, _) = rules.Compiled(rule);
+                foreach (var (peers, ends) in new[] { (rule.Source.Peers, compiled.From.Peers), (rule.Destination.Peers, compiled.To.Peers) })
                 {
-                    var probe = new Rule(RuleAction.Allow, new EntityMatch { Peers = ImmutableArray.Create(peer) }, EntityMatch.Any, rule.Origin);
-                    var any = cluster.Workloads.Any(w => evaluator.Matches(probe, new Flow(FlowEnd.Of(w), FlowEnd.Of(w), Protocol.Tcp, 1))) ||
-                        cluster.NetworkSets.Any(s => s.Nets.Any(n => evaluator.Matches(probe, new Flow(FlowEnd.Of(n.Network.BaseAddress), FlowEnd.Of(n.Network.BaseAddress), Protocol.Tcp, 1))));
-                    if (!any)
+                    for (var i = 0; i < peers.Count; i++)
                     {
-                        findings.Add(new LintFinding(LintSeverity.Warning, "selector-selects-nothing", policy.Source.DisplayName, $"{rule.Origin.Path}: the peer ({peer}) matches no workload or network set")
+                        var peer = peers[i];
+                        if (!peer.RequiresWorkload || peer == Peer.Nothing)
                         {
-                            Source = policy.Source,
-                            Path = rule.Origin.Path,
-                        });
+                            continue;
+                        }
+
+                        var probe = rules.PeerProbe(rule, ends[i]);
+                        var any = handles.Any(h => rules.HoldsSource(probe, h, null)) || setAddresses.Any(a => rules.HoldsSource(probe, -1, a));
+                        if (!any)
+                        {
+                            findings.Add(new LintFinding(LintSeverity.Warning, "selector-selects-nothing", policy.Source.DisplayName, $"{rule.Origin.Path}: the peer ({peer}) matches no workload or network set")
+                            {
+                                Source = policy.Source,
+                                Path = rule.Origin.Path,
+                            });
+                        }
                     }
                 }
             }

@@ -29,7 +29,7 @@ internal sealed class FlowTracer(CalculationEngine engine)
     private Evaluation.FlowEnd End(int handle, IPAddress? address) =>
         handle >= 0 && engine.Endpoints[handle] is { } e ? Evaluation.FlowEnd.Of(e.Workload, address) : Evaluation.FlowEnd.Of(address!);
 
-    private DirectionVerdict Direction(ref FlowRef flow, Direction direction)
+    internal DirectionVerdict Direction(ref FlowRef flow, Direction direction)
     {
         var local = direction == Model.Policies.Direction.Egress ? flow.Source : flow.Destination;
         if (local is null)
@@ -126,7 +126,7 @@ internal sealed class FlowTracer(CalculationEngine engine)
     }
 
     /// <summary>Whether each rule of a tier program matches the flow, in program order (its policies' rules, in order).</summary>
-    private List<bool> Matched(TierProgram program, ref FlowRef flow, Direction direction)
+    internal List<bool> Matched(TierProgram program, ref FlowRef flow, Direction direction)
     {
         var walker = engine.Walker;
         var remote = walker.RemoteOf(ref flow, direction);

@@ -1,5 +1,6 @@
 using Palisade.Engine.Calculation;
 using Palisade.Engine.Evaluation;
+using Palisade.Engine.Tests.Oracle;
 using Palisade.Model;
 
 namespace Palisade.Engine.Tests.Calculation;

@@ -2,6 +2,7 @@ using System.Net;
 using FsCheck.Xunit;
 using Palisade.Engine.Calculation;
 using Palisade.Engine.Evaluation;
+using Palisade.Engine.Tests.Oracle;
 using Palisade.Model;
 using Palisade.Model.Policies;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Palisade.Engine.Calculation;
 using Palisade.Engine.Evaluation;
+using Palisade.Engine.Tests.Oracle;
 using Palisade.Model;
 using Palisade.Model.Cluster;
 using Palisade.Model.Policies;

@@ -1,16 +1,23 @@
 using System.Collections.Immutable;
 using System.Net;
+using Palisade.Engine.Evaluation;
 using Palisade.Model;
 using Palisade.Model.Cluster;
 using Palisade.Model.Policies;
 
-namespace Palisade.Engine.Evaluation;
+namespace Palisade.Engine.Tests.Oracle;
 
 /// <summary>
-/// Judges flows against the policy model: for each direction, tiers in order, policies in order, rules in order; the
-/// first Allow or Deny decides, Pass skips to the next tier, Log goes on; a tier whose policies applied but decided
-/// nothing ends in its end action; past the last tier the flow is allowed.
+/// The tests' reference oracle: judges flows against the policy model as written, object by object, the plainest way —
+/// for each direction, tiers in order, policies in order, rules in order; the first Allow or Deny decides, Pass skips
+/// to the next tier, Log goes on; a tier whose policies applied but decided nothing ends in its end action; past the
+/// last tier the flow is allowed.
 /// </summary>
+/// <remarks>
+/// Production answers through the calculation engine (<see cref="Palisade.Engine.Explain.FlowExplainer"/> for
+/// <c>check</c>, the engine itself for everything else); this independent reading of the semantics is what the
+/// equivalence tests hold the engine to, so it lives with the tests and nothing in src uses it.
+/// </remarks>
 public sealed class PolicyEvaluator
 {
     private readonly ClusterSnapshot cluster;

@@ -1,13 +1,17 @@
 using System.Net;
 using Palisade.Engine.Evaluation;
+using Palisade.Engine.Explain;
 using Palisade.Model;
 using Palisade.Model.Cluster;
 using Palisade.Model.Policies;
 using Palisade.Model.Selectors;
 
-namespace Palisade.Engine.Tests;
+namespace Palisade.Engine.Tests.Oracle;
 
-/// <summary>The tier walk: first Allow/Deny decides, Pass skips a tier, Log goes on, tier ends, default allow.</summary>
+/// <summary>
+/// The tier walk: first Allow/Deny decides, Pass skips a tier, Log goes on, tier ends, default allow. Each answer is the
+/// oracle's, and the production explainer (through the engine) must give the same one, word for word.
+/// </summary>
 public sealed class EvaluatorTests
 {
     private static readonly SourceRef Src = new("test/v1", "TestPolicy", null, "t");
@@ -43,7 +47,7 @@ public sealed class EvaluatorTests
 
     private static Flow WebToDb(int port = 5432) => new(FlowEnd.Of(Web), FlowEnd.Of(Db), Protocol.Tcp, port);
 
-    private static PolicyEvaluator Evaluator(params Tier[] tiers) => new(Cluster(), new PolicyModel(tiers));
+    private static Judge Evaluator(params Tier[] tiers) => new(Cluster(), new PolicyModel(tiers));
 
     private static Tier T(string name, double order, RuleAction end, params Policy[] policies) =>
         new(name, order, TierKind.Standard, end) { Policies = new(policies) };
@@ -240,5 +244,20 @@ public sealed class EvaluatorTests
         var v = Evaluator(T("default", 1, RuleAction.Deny, p)).Evaluate(WebToDb());
 
         Assert.Equal("ingress: allowed by TestPolicy allow-web spec.ingress[2] in tier default", v.Ingress.Explain("data/db"));
+    }
+
+    /// <summary>The oracle and the production explainer on one model: answers are the oracle's, checked equal to the engine's.</summary>
+    private sealed class Judge(ClusterSnapshot cluster, PolicyModel model)
+    {
+        private readonly PolicyEvaluator oracle = new(cluster, model);
+        private readonly FlowExplainer explainer = new(cluster, model);
+
+        public FlowVerdict Evaluate(Flow flow)
+        {
+            var expected = oracle.Evaluate(flow);
+
+            Assert.Equal(CheckAnswer.Describe(expected, oracle.WhyNot), CheckAnswer.Describe(explainer.Explain(flow), explainer.WhyNot));
+            return expected;
+        }
     }
 }
