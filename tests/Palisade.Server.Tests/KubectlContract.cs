@@ -56,6 +56,18 @@ public abstract class KubectlContract(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task GetAll_ListsTheWorkloadsOnly()
+    {
+        await ApplyShopAsync();
+
+        var (code, output, error) = await Kubectl.RunAsync("get", "all", "-n", "shop-api", "-o", "name");
+
+        Assert.True(code == 0, error);
+        var kinds = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf('/', StringComparison.Ordinal)]).ToHashSet();
+        Assert.Equal(["cronjob.batch", "deployment.apps"], kinds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task GetWithLabelSelector_ListsOnlyMatchingObjects()
     {
         await ApplyShopAsync();
