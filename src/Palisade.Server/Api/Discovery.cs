@@ -58,8 +58,12 @@ internal sealed class Discovery(ResourceCatalog catalog)
                 ["kind"] = k.Kind,
                 ["verbs"] = new JsonArray([.. ResourceKind.Verbs.Select(v => (JsonNode)v)]),
                 ["shortNames"] = new JsonArray([.. k.ShortNames.Select(s => (JsonNode)s)]),
-                ["categories"] = new JsonArray("all"),
             });
+            if (k.Kind is "Pod" or "ReplicationController" or "Deployment" or "StatefulSet" or "DaemonSet" or "ReplicaSet" or "Job" or "CronJob")
+            {
+                // 'kubectl get all' means the workloads, as in Kubernetes (not namespaces, accounts or policies).
+                resources[^1]!["categories"] = new JsonArray("all");
+            }
         }
 
         return new JsonObject

@@ -14,6 +14,7 @@ internal sealed class ResourceHandler(ResourceCatalog catalog, ResourceRegistry 
     private const string MergePatch = "application/merge-patch+json";
     private const string StrategicPatch = "application/strategic-merge-patch+json";
     private const string JsonPatchType = "application/json-patch+json";
+    private const string ApplyPatch = "application/apply-patch+yaml";
 
     public async Task HandleAsync(HttpContext context, ApiRequestAttributes request, CancellationToken cancellationToken)
     {
@@ -27,6 +28,7 @@ internal sealed class ResourceHandler(ResourceCatalog catalog, ResourceRegistry 
         var http = context.Request;
         var response = context.Response;
         var dryRun = DryRun(http.Query);
+        var manager = Manager(http);
         CheckFieldValidation(http.Query);
         switch (request.Verb)
         {
@@ -55,7 +57,7 @@ internal sealed class ResourceHandler(ResourceCatalog catalog, ResourceRegistry 
             case "create":
             {
                 var body = await bodies.ReadObjectAsync(http, cancellationToken).ConfigureAwait(false);
-                var (created, warnings) = await registry.CreateAsync(kind, request.Namespace, body, dryRun, cancellationToken).ConfigureAwait(false);
+                var (created, warnings) = await registry.CreateAsync(kind, request.Namespace, body, manager, dryRun, cancellationToken).ConfigureAwait(false);
                 JsonResponses.AddWarnings(response, warnings);
                 await JsonResponses.WriteAsync(response, 201, created, cancellationToken).ConfigureAwait(false);
                 return;
@@ -64,9 +66,24 @@ internal sealed class ResourceHandler(ResourceCatalog catalog, ResourceRegistry 
             case "update":
             {
                 var body = await bodies.ReadObjectAsync(http, cancellationToken).ConfigureAwait(false);
-                var (updated, warnings) = await registry.UpdateAsync(kind, request.Namespace, request.Name!, body, dryRun, cancellationToken).ConfigureAwait(false);
+                var (updated, warnings) = await registry.UpdateAsync(kind, request.Namespace, request.Name!, body, manager, dryRun, cancellationToken).ConfigureAwait(false);
                 JsonResponses.AddWarnings(response, warnings);
                 await JsonResponses.WriteAsync(response, 200, updated, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            case "patch" when http.ContentType?.Split(';')[0].Trim().Equals(ApplyPatch, StringComparison.OrdinalIgnoreCase) == true:
+            {
+                if (http.Query["fieldManager"].ToString().Length == 0)
+                {
+                    throw ApiException.BadRequest("PATCH requests with apply content type must have fieldManager set");
+                }
+
+                var applied = await bodies.ReadAppliedAsync(http, cancellationToken).ConfigureAwait(false);
+                var force = http.Query["force"] == "true";
+                var (result, warnings) = await registry.ApplyAsync(kind, request.Namespace, request.Name!, applied, manager, force, dryRun, cancellationToken).ConfigureAwait(false);
+                JsonResponses.AddWarnings(response, warnings);
+                await JsonResponses.WriteAsync(response, 200, result, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -74,7 +91,7 @@ internal sealed class ResourceHandler(ResourceCatalog catalog, ResourceRegistry 
             {
                 var apply = PatchFunction(kind, http.ContentType);
                 var patch = await bodies.ReadJsonAsync(http, cancellationToken).ConfigureAwait(false);
-                var (patched, warnings) = await registry.PatchAsync(kind, request.Namespace, request.Name!, current => apply(current, patch), dryRun, cancellationToken).ConfigureAwait(false);
+                var (patched, warnings) = await registry.PatchAsync(kind, request.Namespace, request.Name!, current => apply(current, patch), manager, dryRun, cancellationToken).ConfigureAwait(false);
                 JsonResponses.AddWarnings(response, warnings);
                 await JsonResponses.WriteAsync(response, 200, patched, cancellationToken).ConfigureAwait(false);
                 return;
@@ -126,8 +143,21 @@ internal sealed class ResourceHandler(ResourceCatalog catalog, ResourceRegistry 
                 StrategicMergePatch.Apply(current, patch as JsonObject ?? throw ApiException.BadRequest("a strategic merge patch must be a JSON object")),
             JsonPatchType => (current, patch) => JsonPatch.Apply(current, patch),
             _ => throw new ApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format ({media}) - accepted media types include: {JsonPatchType}, {MergePatch}" + (kind.StrategicMerge ? $", {StrategicPatch}" : string.Empty)),
+                $"the body of the request was in an unknown format ({media}) - accepted media types include: {JsonPatchType}, {MergePatch}, {ApplyPatch}" + (kind.StrategicMerge ? $", {StrategicPatch}" : string.Empty)),
         };
+    }
+
+    /// <summary>Who makes a change, for field ownership: the fieldManager the client names, else its user agent's program.</summary>
+    private static string Manager(HttpRequest request)
+    {
+        var named = request.Query["fieldManager"].ToString();
+        if (named.Length > 0)
+        {
+            return named.Length <= 128 ? named : throw ApiException.BadRequest("fieldManager: must be at most 128 characters");
+        }
+
+        var agent = request.Headers.UserAgent.ToString();
+        return agent.Length > 0 ? agent.Split('/')[0] : "unknown";
     }
 
     private static bool DryRun(IQueryCollection query)

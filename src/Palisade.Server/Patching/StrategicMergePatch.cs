@@ -43,6 +43,10 @@ internal static class StrategicMergePatch
 
     public static JsonObject Apply(JsonObject target, JsonObject patch) => MergeMap((JsonObject)target.DeepClone(), patch);
 
+    /// <summary>The key a list field's items merge by, when the served kinds' types give it one.</summary>
+    public static bool TryGetMergeKey(string field, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? key) =>
+        MergeKeys.TryGetValue(field, out key);
+
     private static JsonObject MergeMap(JsonObject target, JsonObject patch)
     {
         if (patch[Directive] is JsonValue directive)

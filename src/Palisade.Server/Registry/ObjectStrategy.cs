@@ -13,6 +13,9 @@ internal sealed class ObjectStrategy(TimeProvider time)
 {
     private const string NameLabel = "kubernetes.io/metadata.name";
 
+    /// <summary>The time writes are stamped with (creation, managedFields).</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
     public void PrepareForCreate(ResourceKind kind, JsonObject obj)
     {
         var metadata = ObjectMeta.Of(obj);

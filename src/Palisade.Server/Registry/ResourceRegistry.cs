@@ -49,7 +49,7 @@ internal sealed class ResourceRegistry(IRevisionedStore store, ResourceCatalog c
     }
 
     public async Task<(JsonObject Object, IReadOnlyList<string> Warnings)> CreateAsync(
-        ResourceKind kind, string? ns, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+        ResourceKind kind, string? ns, JsonObject body, string manager, bool dryRun, CancellationToken cancellationToken)
     {
         CheckTypeMeta(kind, body);
         var metadata = ObjectMeta.Of(body);
@@ -69,6 +69,95 @@ internal sealed class ResourceRegistry(IRevisionedStore store, ResourceCatalog c
         }
 
         strategy.PrepareForCreate(kind, body);
+        metadata.Remove("managedFields");
+        ManagedFields.RecordUpdate(null, body, manager, kind.GroupVersion, strategy.Now);
+        return await StoreNewAsync(kind, ns, name, body, dryRun, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Server-side apply: creates the object from the applied configuration, or merges it into the current one with
+    /// <paramref name="manager"/>'s field ownership (<see cref="ManagedFields"/>); 409 on a conflict unless forced.
+    /// </summary>
+    public async Task<(JsonObject Object, IReadOnlyList<string> Warnings)> ApplyAsync(
+        ResourceKind kind, string? ns, string name, JsonObject applied, string manager, bool force, bool dryRun, CancellationToken cancellationToken)
+    {
+        CheckTypeMeta(kind, applied);
+        var appliedName = ObjectMeta.Name(applied);
+        if (appliedName.Length > 0 && appliedName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({appliedName}) does not match the name on the URL ({name})");
+        }
+
+        var metadata = ObjectMeta.Of(applied);
+        metadata["name"] = name;
+        metadata.Remove("managedFields");
+        Scope(kind, ns, applied);
+        var expected = ObjectMeta.ResourceVersion(applied);
+        metadata.Remove("resourceVersion");
+        var key = Key(kind, ns, name);
+        for (var attempt = 0; ; attempt++)
+        {
+            var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                if (expected is not null)
+                {
+                    throw ApiException.NotFound(kind, name);
+                }
+
+                if (kind.Namespaced)
+                {
+                    await RequireNamespaceAsync(ns!, cancellationToken).ConfigureAwait(false);
+                }
+
+                var created = ManagedFields.Apply(kind, null, applied, manager, force, strategy.Now);
+                var managed = ObjectMeta.Of(created)["managedFields"]?.DeepClone();
+                strategy.PrepareForCreate(kind, created);
+                ObjectMeta.Of(created)["managedFields"] = managed;
+                try
+                {
+                    return await StoreNewAsync(kind, ns, name, created, dryRun, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (e.Reason == "AlreadyExists" && attempt < MaxRetries)
+                {
+                    continue;
+                }
+            }
+
+            if (expected is { } e2 && e2 != stored.ModRevision)
+            {
+                throw Conflict(kind, name);
+            }
+
+            var current = Decode(stored.Value, stored.ModRevision);
+            var merged = ManagedFields.Apply(kind, current, applied, manager, force, strategy.Now);
+            ObjectStrategy.PrepareForUpdate(kind, current, merged);
+            var warnings = await ValidateAsync(kind, name, merged, cancellationToken).ConfigureAwait(false);
+            var bytes = Encode(merged);
+            if (dryRun || bytes.AsSpan().SequenceEqual(Encode(current)))
+            {
+                return (Decode(bytes, stored.ModRevision), warnings);
+            }
+
+            try
+            {
+                var written = await store.UpdateAsync(key, bytes, stored.ModRevision, cancellationToken).ConfigureAwait(false);
+                return (Decode(written.Value, written.ModRevision), warnings);
+            }
+            catch (StoreException) when (expected is null && attempt < MaxRetries)
+            {
+                // Changed or deleted in between: apply again to what is there now.
+            }
+            catch (ConflictException)
+            {
+                throw Conflict(kind, name);
+            }
+        }
+    }
+
+    private async Task<(JsonObject Object, IReadOnlyList<string> Warnings)> StoreNewAsync(
+        ResourceKind kind, string? ns, string name, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+    {
         var warnings = await ValidateAsync(kind, name, body, cancellationToken).ConfigureAwait(false);
         if (dryRun)
         {
@@ -88,7 +177,7 @@ internal sealed class ResourceRegistry(IRevisionedStore store, ResourceCatalog c
 
     /// <summary>Replaces an object (PUT): with the body's resourceVersion, 409 when the object changed since.</summary>
     public Task<(JsonObject Object, IReadOnlyList<string> Warnings)> UpdateAsync(
-        ResourceKind kind, string? ns, string name, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+        ResourceKind kind, string? ns, string name, JsonObject body, string manager, bool dryRun, CancellationToken cancellationToken)
     {
         CheckTypeMeta(kind, body);
         var bodyName = ObjectMeta.Name(body);
@@ -99,13 +188,13 @@ internal sealed class ResourceRegistry(IRevisionedStore store, ResourceCatalog c
 
         ObjectMeta.Of(body)["name"] = name;
         Scope(kind, ns, body);
-        return ChangeAsync(kind, ns, name, dryRun, _ => body, cancellationToken);
+        return ChangeAsync(kind, ns, name, manager, dryRun, _ => body, cancellationToken);
     }
 
     /// <summary>Applies a patch to the current object; retried on a concurrent write unless the patch names a resourceVersion.</summary>
     public Task<(JsonObject Object, IReadOnlyList<string> Warnings)> PatchAsync(
-        ResourceKind kind, string? ns, string name, Func<JsonObject, JsonObject> patch, bool dryRun, CancellationToken cancellationToken) =>
-        ChangeAsync(kind, ns, name, dryRun, current =>
+        ResourceKind kind, string? ns, string name, Func<JsonObject, JsonObject> patch, string manager, bool dryRun, CancellationToken cancellationToken) =>
+        ChangeAsync(kind, ns, name, manager, dryRun, current =>
         {
             var patched = patch(current);
             if (ObjectMeta.Name(patched) != name || ObjectMeta.Namespace(patched) != ObjectMeta.Namespace(current))
@@ -153,7 +242,7 @@ internal sealed class ResourceRegistry(IRevisionedStore store, ResourceCatalog c
     }
 
     private async Task<(JsonObject Object, IReadOnlyList<string> Warnings)> ChangeAsync(
-        ResourceKind kind, string? ns, string name, bool dryRun, Func<JsonObject, JsonObject> change, CancellationToken cancellationToken)
+        ResourceKind kind, string? ns, string name, string manager, bool dryRun, Func<JsonObject, JsonObject> change, CancellationToken cancellationToken)
     {
         var key = Key(kind, ns, name);
         for (var attempt = 0; ; attempt++)
@@ -168,6 +257,8 @@ internal sealed class ResourceRegistry(IRevisionedStore store, ResourceCatalog c
             }
 
             ObjectStrategy.PrepareForUpdate(kind, current, updated);
+            ObjectMeta.Of(updated)["managedFields"] = ObjectMeta.Of(current)["managedFields"]?.DeepClone();
+            ManagedFields.RecordUpdate(current, updated, manager, kind.GroupVersion, strategy.Now);
             var warnings = await ValidateAsync(kind, name, updated, cancellationToken).ConfigureAwait(false);
             var bytes = Encode(updated);
             if (dryRun || bytes.AsSpan().SequenceEqual(Encode(current)))
