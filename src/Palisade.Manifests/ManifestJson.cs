@@ -21,10 +21,8 @@ public static class ManifestJson
         var objects = new List<ManifestObject>();
         foreach (var path in paths)
         {
-            IEnumerable<string> files = File.Exists(path) ? [path]
-                : Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => Path.GetExtension(f).ToUpperInvariant() is ".YAML" or ".YML" or ".JSON")
-                    .Order(StringComparer.Ordinal)
+            var files = File.Exists(path) ? [path]
+                : Directory.Exists(path) ? ManifestFiles.Search(path)
                 : throw new ManifestFormatException($"{path}: no such file or directory");
             foreach (var file in files)
             {

@@ -13,7 +13,6 @@ namespace Palisade.Manifests;
 /// </summary>
 public sealed class ManifestLoader
 {
-    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
     private readonly IReadOnlyList<IObjectReader> readers;
     private readonly ManifestLimits limits;
 
@@ -186,10 +185,7 @@ public sealed class ManifestLoader
 
         if (Directory.Exists(path))
         {
-            var found = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal)
-                .ToList();
+            var found = ManifestFiles.Search(path);
             if (found.Count == 0)
             {
                 diagnostics.Add(new ManifestDiagnostic(DiagnosticSeverity.Warning, "the directory holds no *.yaml, *.yml or *.json files") { File = path });

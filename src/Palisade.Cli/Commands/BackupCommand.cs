@@ -53,13 +53,9 @@ internal static class BackupCommand
                     // Only a whole backup takes the name: an interrupted one never replaces a good file.
                     File.Move(partial, target, overwrite: true);
                 }
-                catch (IOException e) when (!File.Exists(target) || File.Exists(partial))
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     File.Delete(partial);
-                    throw new UsageException($"{target}: {e.Message}");
-                }
-                catch (UnauthorizedAccessException e)
-                {
                     throw new UsageException($"{target}: {e.Message}");
                 }
             }
